@@ -1,0 +1,185 @@
+"""The access policy: the one place that says who may see and do what.
+
+Every selector scopes its reads with `scope_*`; every service checks `require`; the API, pages and websocket
+consumers go through those. A person's grants are loaded once per request (one query) and kept on the user object.
+
+Objects of a collaborative you cannot see do not exist for you: `require` raises `NotFound` for them, exactly as for
+a missing id, so ids from another locality leak nothing. Only once you can see a collaborative does a missing right
+give `Forbidden`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+from collab.errors import Forbidden, NotFound
+from collab.models import Collaborative, Membership, Role
+
+if TYPE_CHECKING:
+    from collab.models import Programme
+
+
+class Action(StrEnum):
+    VIEW = "view"  # read the collaborative and everything in it
+    CONTRIBUTE = "contribute"  # write on boards, comment, endorse, update what one leads
+    INVITE = "invite"  # invite people by email
+    MANAGE_MEMBERS = "manage_members"  # change roles, mark people as having left
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    EDIT_COLLABORATIVE = "edit_collaborative"
+    READ_AUDIT = "read_audit"
+    MANAGE_PROGRAMME = "manage_programme"  # programme-level: edit it, start collaboratives
+
+
+_ALL = frozenset(Action)
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.PROGRAMME_TEAM: _ALL,
+    Role.FACILITATOR: _ALL - {Action.MANAGE_PROGRAMME},
+    Role.ANCHOR: frozenset(
+        {Action.VIEW, Action.CONTRIBUTE, Action.INVITE, Action.MANAGE_ORGANISATIONS, Action.READ_AUDIT}
+    ),
+    Role.SUBGROUP_LEAD: frozenset({Action.VIEW, Action.CONTRIBUTE}),
+    Role.MEMBER: frozenset({Action.VIEW, Action.CONTRIBUTE}),
+    Role.OBSERVER: frozenset({Action.VIEW}),
+}
+
+# Used to stop anyone granting a role above their own.
+RANK: dict[Role, int] = {
+    Role.OBSERVER: 1,
+    Role.MEMBER: 2,
+    Role.SUBGROUP_LEAD: 2,
+    Role.ANCHOR: 3,
+    Role.FACILITATOR: 4,
+    Role.PROGRAMME_TEAM: 5,
+}
+
+
+@dataclass(frozen=True)
+class Grants:
+    """Where one person holds which role: their active memberships, read once."""
+
+    collaborative_roles: dict[int, Role]  # collaborative id → role held there
+    collaborative_programmes: dict[int, int]  # collaborative id → its programme id
+    programme_team: frozenset[int]  # programme ids where the person is on the programme team
+
+    @property
+    def programmes(self) -> frozenset[int]:
+        return self.programme_team | frozenset(self.collaborative_programmes.values())
+
+    def role_in(self, collaborative: Collaborative) -> Role | None:
+        if collaborative.programme_id in self.programme_team:
+            return Role.PROGRAMME_TEAM
+        return self.collaborative_roles.get(collaborative.pk)
+
+
+_NO_GRANTS = Grants({}, {}, frozenset())
+_CACHE_ATTR = "_collab_grants"
+
+
+def grants_for(user: Any) -> Grants:
+    """The person's grants, cached on the user object for the life of the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return _NO_GRANTS
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    roles: dict[int, Role] = {}
+    programmes: dict[int, int] = {}
+    team: set[int] = set()
+    rows = Membership.objects.active().filter(user_id=user.pk).values_list("collaborative_id", "programme_id", "role")
+    for collaborative_id, programme_id, role in rows:
+        if role == Role.PROGRAMME_TEAM:
+            team.add(programme_id)
+        else:
+            roles[collaborative_id] = Role(role)
+            programmes[collaborative_id] = programme_id
+    grants = Grants(roles, programmes, frozenset(team))
+    setattr(user, _CACHE_ATTR, grants)
+    return grants
+
+
+def forget_grants(user: Any) -> None:
+    """Drop the cached grants after a change to the person's own memberships."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def role_in(user: Any, collaborative: Collaborative) -> Role | None:
+    return grants_for(user).role_in(collaborative)
+
+
+def can(user: Any, action: Action, collaborative: Collaborative) -> bool:
+    role = role_in(user, collaborative)
+    return role is not None and action in PERMISSIONS[role]
+
+
+def can_in_programme(user: Any, action: Action, programme: Programme) -> bool:
+    return programme.pk in grants_for(user).programme_team and action in PERMISSIONS[Role.PROGRAMME_TEAM]
+
+
+def require(user: Any, action: Action, collaborative: Collaborative, *, what: str = "that") -> Role:
+    """The person's role in the collaborative if they may do `action` there; otherwise NotFound (cannot see it)
+    or Forbidden (can see it, but not do this)."""
+    role = role_in(user, collaborative)
+    if role is None:
+        raise NotFound()
+    if action not in PERMISSIONS[role]:
+        raise Forbidden(f"As {_article(role)} {role.label.lower()} you cannot {what} in {collaborative.name}.")
+    return role
+
+
+def require_in_programme(user: Any, action: Action, programme: Programme, *, what: str = "that") -> None:
+    grants = grants_for(user)
+    if programme.pk not in grants.programmes:
+        raise NotFound()
+    if not can_in_programme(user, action, programme):
+        raise Forbidden(f"Only the programme team can {what} in {programme.name}.")
+
+
+def may_grant(user: Any, collaborative: Collaborative, role: Role) -> bool:
+    """Nobody grants a role above their own."""
+    own = role_in(user, collaborative)
+    return own is not None and RANK[role] <= RANK[own]
+
+
+def _visible_q(user: Any, field: str) -> Q:
+    grants = grants_for(user)
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}pk__in": list(grants.collaborative_roles)}) | Q(
+        **{f"{prefix}programme_id__in": list(grants.programme_team)}
+    )
+
+
+def scope_to_collaboratives(queryset: QuerySet, user: Any, *, field: str = "collaborative") -> QuerySet:
+    """Keep only rows whose collaborative (reached through `field`) the person can see.
+
+    `field=""` scopes a queryset of collaboratives themselves.
+    """
+    grants = grants_for(user)
+    if not grants.collaborative_roles and not grants.programme_team:
+        return queryset.none()
+    return queryset.filter(_visible_q(user, field))
+
+
+def scope_to_programmes(queryset: QuerySet, user: Any, *, field: str = "") -> QuerySet:
+    """Keep only rows of programmes the person takes part in (through any collaborative or the programme team)."""
+    programmes = grants_for(user).programmes
+    if not programmes:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__pk__in" if field else "pk__in": list(programmes)})
+
+
+def scope_organisations(queryset: QuerySet, user: Any) -> QuerySet:
+    """Organisations of the collaboratives the person can see, and programme-wide ones of their programmes."""
+    grants = grants_for(user)
+    if not grants.programmes:
+        return queryset.none()
+    programme_wide = Q(collaborative__isnull=True, programme_id__in=list(grants.programmes))
+    return queryset.filter(_visible_q(user, "collaborative") | programme_wide)
+
+
+def _article(role: Role) -> str:
+    return "an" if role.label[0].lower() in "aeiou" else "a"

@@ -1,0 +1,145 @@
+"""What every API view shares: scoping that cannot be forgotten, one error format, pagination.
+
+Every viewset of every app derives from `ScopedViewSet` and names a selector that returns the rows the person may
+see. It cannot set its own queryset, permission or authentication classes: a subclass that tries fails at import,
+so no endpoint quietly escapes the access policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.viewsets import GenericViewSet
+
+from collab.errors import DomainError
+
+
+class ScopedViewSet(GenericViewSet):
+    """Base of every API viewset. Set `selector` to a function of the user that returns a scoped queryset."""
+
+    selector: Callable[[Any], QuerySet]
+    permission_classes = [IsAuthenticated]
+    _sealed = ("queryset", "get_queryset", "permission_classes", "authentication_classes")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        overridden = [name for name in cls._sealed if name in cls.__dict__]
+        if overridden:
+            raise TypeError(
+                f"{cls.__name__} overrides {', '.join(overridden)}: scoping and permissions belong to ScopedViewSet. "
+                "Set `selector` to a scoped selector instead."
+            )
+
+    def get_queryset(self) -> QuerySet:
+        if not hasattr(type(self), "selector"):
+            raise TypeError(f"{type(self).__name__} must set `selector`.")
+        return type(self).selector(self.request.user)
+
+
+# --- One error format --------------------------------------------------------------------------------------------
+
+
+def error_body(*, status_code: int, code: str, message: str, fields: dict[str, Any] | None = None) -> dict:
+    return {"error": {"status": status_code, "code": code, "message": message, "fields": fields or {}}}
+
+
+def _flatten(detail: Any) -> Any:
+    """DRF's nested ErrorDetail structures as plain strings, lists and dicts."""
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail]
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(
+            error_body(status_code=exc.status, code=exc.code, message=exc.message, fields=exc.fields),
+            status=exc.status,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: let Django log it and answer 500
+    if isinstance(exc, exceptions.ValidationError):
+        detail = _flatten(exc.detail)
+        if isinstance(detail, dict):
+            fields = {k: v for k, v in detail.items() if k != "non_field_errors"}
+            general = detail.get("non_field_errors") or []
+        else:
+            fields, general = {}, detail if isinstance(detail, list) else [detail]
+        message = " ".join(general) if general else "Please correct the highlighted fields."
+        response.data = error_body(status_code=400, code="invalid", message=message, fields=fields)
+        return response
+    code = getattr(exc, "default_code", "error")
+    detail = getattr(exc, "detail", str(exc))
+    message = " ".join(_flatten(detail)) if isinstance(detail, list) else str(detail)
+    response.data = error_body(status_code=response.status_code, code=str(code), message=message)
+    return response
+
+
+# --- The error format in the OpenAPI schema ----------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message", "fields"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": True,
+                    "description": "Field name → list of messages, for errors about particular fields.",
+                },
+            },
+        }
+    },
+}
+
+_ERROR_DESCRIPTIONS = {
+    "400": "The request was not valid; `fields` says what to correct.",
+    "401": "Not signed in.",
+    "403": "Signed in, but this role may not do this.",
+    "404": "Not found, or not yours to see.",
+    "405": "Method not allowed.",
+    "409": "Clashes with the current state.",
+}
+
+
+def add_error_responses(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular hook: document the shared error body on every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["400", "401", "403", "404", "405"]
+            if method in ("post", "put", "patch", "delete"):
+                codes.append("409")
+            for code in codes:
+                operation["responses"].setdefault(
+                    code, {"description": _ERROR_DESCRIPTIONS[code], "content": {"application/json": {"schema": ref}}}
+                )
+    return result
+
+
+def created(data: Any) -> Response:
+    return Response(data, status=status.HTTP_201_CREATED)

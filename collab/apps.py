@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CollabConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "collab"
+    verbose_name = "Collaboratives"

@@ -1,0 +1,78 @@
+"""Shared fixtures. The suite runs against PostgreSQL and Redis (`make test` points it at them)."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+
+from collab.models import Role, Sector
+from tests.factories import (
+    PASSWORD,
+    CollaborativeFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    ProgrammeTeamFactory,
+    UserFactory,
+)
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine or not settings.REDIS_URL:
+        raise pytest.UsageError(
+            "The test suite runs against PostgreSQL and Redis: set DATABASE_URL and REDIS_URL, or run `make test`."
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Lock-out counters and other cached state must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@dataclass
+class World:
+    """One programme with two collaboratives, Ashford (ours) and Brindle (another locality), and a person per role.
+
+    `people` maps a role name used in permission matrices to the person holding it in Ashford; `outsider` is a
+    member of Brindle only.
+    """
+
+    programme: object
+    ours: object
+    theirs: object
+    our_school: object
+    their_school: object
+    people: dict
+
+
+@pytest.fixture
+def world(db):
+    programme = ProgrammeFactory(name="Demo Programme", slug="demo")
+    ours = CollaborativeFactory(programme=programme, name="Ashford Collaborative", locality="Ashford", slug="ashford")
+    theirs = CollaborativeFactory(
+        programme=programme, name="Brindle Collaborative", locality="Brindle", slug="brindle"
+    )
+    our_school = OrganisationFactory(collaborative=ours, name="Ashford Primary", sector=Sector.PRIMARY_SCHOOL)
+    their_school = OrganisationFactory(collaborative=theirs, name="Brindle Academy", sector=Sector.SECONDARY_SCHOOL)
+    people = {}
+    for role in (Role.OBSERVER, Role.MEMBER, Role.ANCHOR, Role.FACILITATOR):
+        person = UserFactory(email=f"{role.value}@example.org", display_name=f"Ashford {role.label}")
+        MembershipFactory(user=person, collaborative=ours, role=role, organisation=our_school)
+        people[role.value] = person
+    outsider = UserFactory(email="outsider@example.org", display_name="Brindle Member")
+    MembershipFactory(user=outsider, collaborative=theirs, role=Role.FACILITATOR, organisation=their_school)
+    people["outsider"] = outsider
+    team = UserFactory(email="team@example.org", display_name="Programme Team")
+    ProgrammeTeamFactory(user=team, programme=programme)
+    people["programme_team"] = team
+    return World(programme, ours, theirs, our_school, their_school, people)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
