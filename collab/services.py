@@ -455,7 +455,7 @@ def _send_invitation_email(invitation_id: int) -> None:
 
 
 def _lock_membership(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().select_related("user", "collaborative__programme").get(
+    return Membership.objects.select_for_update(of=("self",)).select_related("user", "collaborative__programme").get(
         pk=membership.pk
     )
 
@@ -471,7 +471,7 @@ def _keep_a_facilitator(membership: Membership, collaborative: Collaborative) ->
         Membership.objects.active()
         .filter(collaborative=collaborative, role=Role.FACILITATOR)
         .exclude(pk=membership.pk)
-        .select_for_update()
+        .select_for_update(of=("self",))
     )
     if not others.exists():
         raise Conflict(f"{collaborative.name} needs at least one facilitator; make someone else facilitator first.")

@@ -26,6 +26,12 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs about a third of a second per password; tests create hundreds of people."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Lock-out counters and other cached state must not leak from one test into the next."""
     from django.core.cache import cache
