@@ -17,6 +17,7 @@ from collab.access import (
     Action,
     can,
     grants_for,
+    may_grant,
     require,
     scope_organisations,
     scope_to_collaboratives,
@@ -24,6 +25,7 @@ from collab.access import (
 )
 from collab.errors import NotFound
 from collab.models import (
+    COLLABORATIVE_ROLES,
     AuditEvent,
     Collaborative,
     Invitation,
@@ -32,6 +34,7 @@ from collab.models import (
     Programme,
     Role,
     Sector,
+    User,
 )
 
 # Sectors a Collaborative is expected to draw on; the facilitating organisation is not a local sector.
@@ -237,7 +240,38 @@ def member_management(user: Any, collaborative: Collaborative) -> dict[str, Any]
             ).order_by("name")
         ),
         "can_manage": can(user, Action.MANAGE_MEMBERS, collaborative),
+        "grantable_roles": grantable_roles(user, collaborative),
     }
+
+
+def grantable_roles(user: Any, collaborative: Collaborative) -> list[Role]:
+    """The roles this person may give others in the collaborative: none above their own."""
+    return [role for role in COLLABORATIVE_ROLES if may_grant(user, collaborative, role)]
+
+
+def membership_for_change(user: Any, collaborative: Collaborative, pk: int) -> Membership:
+    """One membership of the collaborative, for someone who may change members' details."""
+    require(user, Action.MANAGE_MEMBERS, collaborative, what="change members' details")
+    membership = (
+        Membership.objects.filter(collaborative=collaborative, pk=pk).select_related("user", "organisation").first()
+    )
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def invitation_for_change(user: Any, collaborative: Collaborative, pk: int) -> Invitation:
+    """One invitation of the collaborative, for someone who may invite people there."""
+    require(user, Action.INVITE, collaborative, what="withdraw invitations")
+    invitation = Invitation.objects.filter(collaborative=collaborative, pk=pk).select_related("collaborative").first()
+    if invitation is None:
+        raise NotFound()
+    return invitation
+
+
+def account_exists_for(email: str) -> bool:
+    """Whether someone already has an account with this address (an invitation then asks them to sign in)."""
+    return User.objects.filter(email__iexact=email).exists()
 
 
 def audit_trail(user: Any, collaborative: Collaborative) -> QuerySet[AuditEvent]:
