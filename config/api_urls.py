@@ -1,13 +1,22 @@
 """The REST API under /api/v1/, its OpenAPI schema and docs. Each app contributes its viewsets to one router."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from collab.api import api_not_found, me_view, token_view
 from collab.api import register as register_collab
 
 router = DefaultRouter()
 register_collab(router)
 
 urlpatterns = [
+    path("api/v1/auth/token/", token_view, name="api-token"),
+    path("api/v1/me/", me_view, name="api-me"),
     path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: every other address ending in a slash under /api/ answers the API's JSON 404 (without the slash, Django
+    # first redirects to it).
+    re_path(r"^api/.*/$", api_not_found, name="api-not-found"),
 ]

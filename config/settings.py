@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "axes",
     "django_celery_beat",
@@ -137,6 +138,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# One count per address whatever its case, as sign-in itself ignores case.
+AXES_USERNAME_CALLABLE = "frontend.lockout.username_for_lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -208,7 +211,17 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI is served from this app, not from a CDN, so the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tag operations by resource, not by version
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "collab.models.Role",
+        "CollaborativeRoleEnum": "collab.api.COLLABORATIVE_ROLE_CHOICES",
+        "SectorEnum": "collab.models.Sector",
+        "InvitationStatusEnum": "collab.api.INVITATION_STATUS_CHOICES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "collab.api_base.add_error_responses",

@@ -1,0 +1,69 @@
+"""Helpers for API tests: a client signed in with a real API token, the shared error format, and a snapshot of the
+core's tables to prove a refused request changed nothing."""
+
+from collections.abc import Callable
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from collab.models import AuditEvent, Collaborative, Invitation, Membership, Organisation, Programme
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def anonymous() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def api(world) -> Callable[[str], APIClient]:
+    """`api("member")`: a client that sends that person's token, as a script would."""
+
+    def client_for(who: str) -> APIClient:
+        token, _ = Token.objects.get_or_create(user=world.people[who])
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+def assert_error(response, status: int, *, field: str | None = None, code: str | None = None) -> dict:
+    """The response is the shared error body with this status; `field`, if given, carries a message."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"status", "code", "message", "fields"}
+    assert error["status"] == status
+    assert error["message"].strip()
+    if code is not None:
+        assert error["code"] == code
+    if field is not None:
+        assert field in error["fields"], error
+        messages = error["fields"][field]
+        assert messages and all(isinstance(m, str) and m.strip() for m in messages), messages
+    return error
+
+
+def db_state() -> dict:
+    """Every row of the core's tables, to compare before and after a request that must change nothing."""
+    models = (Programme, Collaborative, Organisation, Membership, Invitation, AuditEvent)
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+
+
+@pytest.fixture
+def unchanged(world):
+    """Use as `with unchanged(): ...` around a request that must leave the database as it was."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def check():
+        before = db_state()
+        yield
+        assert db_state() == before
+
+    return check
