@@ -1,0 +1,71 @@
+"""Every page and API operation, as every kind of person: the status each gets, and nothing written when refused.
+
+Rows live in tests/permissions/cases_<app>.py. A route without a row fails `test_every_*_has_a_row`.
+"""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from collab.models import AuditEvent
+from tests.permissions import cases_collab
+from tests.permissions.matrix import ACTORS, api_operations, page_routes
+
+CASES = [*cases_collab.CASES]
+LIST_SCOPING = {**cases_collab.LIST_SCOPING}
+
+
+def client_as(world, actor):
+    client = APIClient()
+    if actor != "anonymous":
+        client.force_login(world.people[actor])
+    return client
+
+
+def test_every_page_route_has_a_row():
+    covered = {case.page for case in CASES if case.page}
+    assert page_routes() - covered == set(), "add rows for these routes to tests/permissions/cases_<app>.py"
+
+
+def test_every_api_operation_has_a_row():
+    covered = {(case.method.upper(), case.api) for case in CASES if case.api}
+    assert api_operations() - covered == set(), "add rows for these operations to tests/permissions/cases_<app>.py"
+
+
+def test_every_row_names_a_route_that_exists():
+    pages, operations = page_routes(), api_operations()
+    stale = [str(case) for case in CASES if (case.page and case.page not in pages) or (case.api and case.key not in operations)]
+    assert stale == []
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_permission(world, case, actor):
+    kwargs = case.kwargs(world)
+    if case.address:
+        url = case.address
+    else:
+        url = reverse(case.page, kwargs=kwargs) if case.page else case.api.format(**kwargs)
+    data = case.data(world) if case.data else None
+    client = client_as(world, actor)
+    writes_before = AuditEvent.objects.count()
+    send = getattr(client, case.method)
+    response = send(url, data, format="json") if case.api else send(url, data or {})
+    expected = case.expected[actor]
+    assert response.status_code == expected, (
+        f"{case} as {actor}: expected {expected}, got {response.status_code}: {response.content[:300]!r}"
+    )
+    if response.status_code >= 400:
+        assert AuditEvent.objects.count() == writes_before, f"{case} as {actor} was refused but wrote something"
+    if case.page and actor == "anonymous" and expected == 302:
+        assert response["Location"].startswith(reverse("login")), "anonymous people are sent to sign in"
+
+
+@pytest.mark.parametrize("path", sorted(LIST_SCOPING))
+def test_lists_never_hold_another_localitys_rows(world, path):
+    ours, theirs = LIST_SCOPING[path](world)
+    response = client_as(world, "outsider").get(path, {"page_size": 500})
+    assert response.status_code == 200
+    listed = {row["id"] for row in response.json()["results"]}
+    assert theirs <= listed, f"{path} did not show the outsider their own locality's rows"
+    assert not (listed & ours), f"{path} showed an outsider rows of another locality"
