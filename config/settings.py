@@ -139,7 +139,7 @@ AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 # One count per address whatever its case, as sign-in itself ignores case.
-AXES_USERNAME_CALLABLE = "frontend.lockout.username_for_lockout"
+AXES_USERNAME_CALLABLE = "collab.lockout.username_for_lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
