@@ -44,8 +44,8 @@ def _fresh_cache():
 class World:
     """One programme with two collaboratives, Ashford (ours) and Brindle (another locality), and a person per role.
 
-    `people` maps a role name used in permission matrices to the person holding it in Ashford; `outsider` is a
-    member of Brindle only.
+    `people` maps a role name used in permission matrices to the person holding it in Ashford; `lead` is a member
+    of Ashford (whom sub-group tests make a lead); `outsider` is a facilitator of Brindle only.
     """
 
     programme: object
@@ -70,6 +70,10 @@ def world(db):
         person = UserFactory(email=f"{role.value}@example.org", display_name=f"Ashford {role.label}")
         MembershipFactory(user=person, collaborative=ours, role=role, organisation=our_school)
         people[role.value] = person
+    # A member who, in sub-group rows, leads the sub-group concerned.
+    lead = UserFactory(email="lead@example.org", display_name="Ashford Lead")
+    MembershipFactory(user=lead, collaborative=ours, role=Role.MEMBER, organisation=our_school)
+    people["lead"] = lead
     outsider = UserFactory(email="outsider@example.org", display_name="Brindle Member")
     MembershipFactory(user=outsider, collaborative=theirs, role=Role.FACILITATOR, organisation=their_school)
     people["outsider"] = outsider

@@ -34,7 +34,11 @@ def test_every_api_operation_has_a_row():
 
 def test_every_row_names_a_route_that_exists():
     pages, operations = page_routes(), api_operations()
-    stale = [str(case) for case in CASES if (case.page and case.page not in pages) or (case.api and case.key not in operations)]
+    stale = [
+        str(case)
+        for case in CASES
+        if (case.page and case.page not in pages) or (case.api and case.key not in operations)
+    ]
     assert stale == []
 
 

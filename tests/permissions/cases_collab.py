@@ -19,7 +19,9 @@ def pending_invitation(world):
 
 
 def our_audit_event(world):
-    return audit_record(actor=world.people["facilitator"], action="test.write", target=world.ours, collaborative=world.ours)
+    return audit_record(
+        actor=world.people["facilitator"], action="test.write", target=world.ours, collaborative=world.ours
+    )
 
 
 SIGNED_IN = {"anonymous": 302}  # pages send anonymous people to sign in
@@ -107,7 +109,12 @@ CASES = [
     ),
     # --- API: programmes --------------------------------------------------------------------------------------------
     Case("get", {**everyone(200), "anonymous": 401}, api="/api/v1/programmes/"),
-    Case("get", {**everyone(200), "anonymous": 401}, api="/api/v1/programmes/{id}/", kwargs=lambda w: {"id": w.programme.pk}),
+    Case(
+        "get",
+        {**everyone(200), "anonymous": 401},
+        api="/api/v1/programmes/{id}/",
+        kwargs=lambda w: {"id": w.programme.pk},
+    ),
     Case(
         "patch",
         expect(401, 403, 403, 403, 403, 403, 200),
@@ -123,7 +130,12 @@ CASES = [
         api="/api/v1/collaboratives/",
         data=lambda w: {"programme": w.programme.pk, "name": "Cranmoor Collaborative", "locality": "Cranmoor"},
     ),
-    Case("get", expect(401, 404, 200, 200, 200, 200, 200), api="/api/v1/collaboratives/{id}/", kwargs=lambda w: {"id": w.ours.pk}),
+    Case(
+        "get",
+        expect(401, 404, 200, 200, 200, 200, 200),
+        api="/api/v1/collaboratives/{id}/",
+        kwargs=lambda w: {"id": w.ours.pk},
+    ),
     Case(
         "patch",
         expect(401, 404, 403, 403, 403, 200, 200),
@@ -140,7 +152,12 @@ CASES = [
         data=lambda w: {"collaborative": w.ours.pk, "name": "Ashford CAMHS", "sector": Sector.HEALTH},
         note="to an outsider our collaborative's id does not exist: a field error, not a hint that it does",
     ),
-    Case("get", expect(401, 404, 200, 200, 200, 200, 200), api="/api/v1/organisations/{id}/", kwargs=lambda w: {"id": w.our_school.pk}),
+    Case(
+        "get",
+        expect(401, 404, 200, 200, 200, 200, 200),
+        api="/api/v1/organisations/{id}/",
+        kwargs=lambda w: {"id": w.our_school.pk},
+    ),
     Case(
         "patch",
         expect(401, 404, 403, 403, 200, 200, 200),
@@ -176,7 +193,12 @@ CASES = [
         "post",
         expect(401, 400, 403, 403, 201, 201, 201),
         api="/api/v1/invitations/",
-        data=lambda w: {"collaborative": w.ours.pk, "email": "invitee@example.org", "role": Role.MEMBER, "sector": Sector.HEALTH},
+        data=lambda w: {
+            "collaborative": w.ours.pk,
+            "email": "invitee@example.org",
+            "role": Role.MEMBER,
+            "sector": Sector.HEALTH,
+        },
     ),
     Case(
         "get",
@@ -201,6 +223,7 @@ CASES = [
         kwargs=lambda w: {"id": our_audit_event(w).pk},
     ),
 ]
+
 
 def their_audit_event(world):
     return audit_record(

@@ -13,12 +13,14 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ACTORS = ("anonymous", "outsider", "observer", "member", "anchor", "facilitator", "programme_team")
+ACTORS = ("anonymous", "outsider", "observer", "member", "lead", "anchor", "facilitator", "programme_team")
 
 
-def expect(anonymous, outsider, observer, member, anchor, facilitator, programme_team) -> dict[str, int]:
-    """Expected status codes, one per actor, in the order of ACTORS."""
-    return dict(zip(ACTORS, (anonymous, outsider, observer, member, anchor, facilitator, programme_team), strict=True))
+def expect(anonymous, outsider, observer, member, anchor, facilitator, programme_team, *, lead=None) -> dict[str, int]:
+    """Expected status codes, one per actor. `lead` is a member who leads the sub-group a row is about; where no
+    sub-group is involved they are simply a member, and get what a member gets unless said otherwise."""
+    statuses = (anonymous, outsider, observer, member, member if lead is None else lead, anchor, facilitator)
+    return dict(zip(ACTORS, (*statuses, programme_team), strict=True))
 
 
 def everyone(status: int) -> dict[str, int]:
