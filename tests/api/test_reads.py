@@ -59,7 +59,7 @@ def test_someone_in_no_collaborative_sees_nothing(world):
 def test_collaboratives_are_scoped_and_show_my_role_and_member_count(world, api):
     response = api("member").get(f"{API}/collaboratives/")
     rows = response.json()["results"]
-    assert [(r["slug"], r["my_role"], r["active_member_count"]) for r in rows] == [("ashford", "member", 4)]
+    assert [(r["slug"], r["my_role"], r["active_member_count"]) for r in rows] == [("ashford", "member", 5)]
     assert rows[0]["programme_name"] == "Demo Programme"
 
     assert _names(api("programme_team").get(f"{API}/collaboratives/")) == [
@@ -113,18 +113,18 @@ def test_memberships_list_and_filters(world, api):
         return _names(client.get(f"{API}/memberships/", params), key="id")
 
     everyone = client.get(f"{API}/memberships/").json()
-    assert everyone["count"] == 5
+    assert everyone["count"] == 6
     row = next(r for r in everyone["results"] if r["user"]["display_name"] == "Ashford Facilitator")
     assert row["organisation_name"] == "Ashford Primary"
     assert row["role"] == "facilitator" and row["is_active"] is True
     assert row["user"]["email"] == "facilitator@example.org"
 
     assert people(active="false") == [nurse.pk]
-    assert len(people(active="true")) == 4
+    assert len(people(active="true")) == 5
     assert people(sector="health") == [nurse.pk]
     assert people(organisation=health.pk) == [nurse.pk]
     assert len(people(role="facilitator")) == 1
-    assert len(people(collaborative=world.ours.pk)) == 5
+    assert len(people(collaborative=world.ours.pk)) == 6
     # Outsiders' memberships never appear, even when asked for by collaborative.
     assert_error(client.get(f"{API}/memberships/", {"collaborative": world.theirs.pk}), 400, field="collaborative")
     team = api("programme_team")
@@ -145,13 +145,13 @@ def test_pagination(world, api):
         MembershipFactory(collaborative=world.ours, user=UserFactory(display_name=f"Person {n:02d}"))
     client = api("member")
     first = client.get(f"{API}/memberships/").json()
-    assert first["count"] == 60
+    assert first["count"] == 61
     assert len(first["results"]) == 50
     assert first["next"].endswith("page=2") and first["previous"] is None
     second = client.get(first["next"]).json()
-    assert len(second["results"]) == 10
+    assert len(second["results"]) == 11
     ids = {r["id"] for r in first["results"]} | {r["id"] for r in second["results"]}
-    assert len(ids) == 60
+    assert len(ids) == 61
     small = client.get(f"{API}/memberships/", {"page_size": 7}).json()
     assert len(small["results"]) == 7
     assert_error(client.get(f"{API}/memberships/", {"page": 99}), 404)
@@ -197,7 +197,7 @@ def test_role_filter_covers_every_role(world, api):
         "facilitator": 1,
         "anchor": 1,
         "subgroup_lead": 0,
-        "member": 1,
+        "member": 2,
         "observer": 1,
     }
 

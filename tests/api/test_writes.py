@@ -100,7 +100,7 @@ def test_facilitator_changes_the_collaborative_and_names_its_anchor_organisation
     )
     assert response.status_code == 200, response.content
     assert response.json()["anchor_organisation_name"] == "Ashford Primary"
-    assert response.json()["active_member_count"] == 4
+    assert response.json()["active_member_count"] == 5
     world.ours.refresh_from_db()
     assert world.ours.anchor_organisation == world.our_school
     event = _last_event("collaborative.update")

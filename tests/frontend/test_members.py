@@ -30,7 +30,7 @@ def test_facilitator_sees_members_invitations_and_all_roles_to_grant(client, wor
     assert response.status_code == 200
     assert h1(response) == ["Members"]
     words = text(response)
-    assert "Current members (4)" in words
+    assert "Current members (5)" in words
     assert "Ashford Observer" in words
     assert "Invitations waiting for a reply (1)" in words
     assert f"pending@example.org Member Ashford Collaborative Anchor on {pending.created_at:%d/%m/%Y}" in words

@@ -77,7 +77,7 @@ def test_overview_shows_members_by_sector_and_organisation_and_who_leads(client,
     assert h1(response) == ["Ashford Collaborative"]
     assert title(response) == "Ashford Collaborative – Collaborative workspace"
     words = text(response)
-    assert "5 active members" in words
+    assert "6 active members" in words
     assert "Collaborative Anchor Ashford Collaborative Anchor, Ashford Primary" in words
     assert "Facilitator Ashford Facilitator" in words
     assert "Health (NHS therapies, CAMHS, paediatrics) 1 Dr Priya Shah (Community paediatrician)" in words

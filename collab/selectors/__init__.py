@@ -1,0 +1,3 @@
+"""Every scoped read of the core, one module per area. Import from `collab.selectors`."""
+
+from collab.selectors.people import *  # noqa: F403

@@ -1,0 +1,4 @@
+"""Every write of the core, one module per area. Import from `collab.services`."""
+
+from collab.services.people import *  # noqa: F403
+from collab.services.people import INVITATION_SALT  # noqa: F401
