@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 
 from collab.errors import Forbidden, NotFound
-from collab.models import Collaborative, Membership, Role
+from collab.live import Viewer
+from collab.models import Collaborative, Guest, Membership, Role
 
 if TYPE_CHECKING:
-    from collab.models import Programme
+    from collab.models import Board, Programme, Workshop
 
 
 class Action(StrEnum):
@@ -33,6 +34,9 @@ class Action(StrEnum):
     EDIT_COLLABORATIVE = "edit_collaborative"
     READ_AUDIT = "read_audit"
     MANAGE_PROGRAMME = "manage_programme"  # programme-level: edit it, start collaboratives
+    RUN_WORKSHOPS = "run_workshops"  # schedule workshops, take attendance, facilitate boards
+    SUPPORT = "support"  # coach sub-groups: record support given, answer requests, record their reviews
+    VIEW_ENGAGEMENT = "view_engagement"  # who comes to workshops: attendance per member and per sector
 
 
 _ALL = frozenset(Action)
@@ -40,8 +44,15 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PROGRAMME_TEAM: _ALL,
     Role.FACILITATOR: _ALL - {Action.MANAGE_PROGRAMME},
     Role.ANCHOR: frozenset(
-        {Action.VIEW, Action.CONTRIBUTE, Action.INVITE, Action.MANAGE_ORGANISATIONS, Action.READ_AUDIT}
-    ),
+        {
+            Action.VIEW,
+            Action.CONTRIBUTE,
+            Action.INVITE,
+            Action.MANAGE_ORGANISATIONS,
+            Action.READ_AUDIT,
+            Action.VIEW_ENGAGEMENT,
+        }
+    ),  # anchors lead locally but do not run the Collaborative's workshops: that stays with its facilitators
     Role.SUBGROUP_LEAD: frozenset({Action.VIEW, Action.CONTRIBUTE}),
     Role.MEMBER: frozenset({Action.VIEW, Action.CONTRIBUTE}),
     Role.OBSERVER: frozenset({Action.VIEW}),
@@ -154,6 +165,111 @@ def require_leader(
     if Action.CONTRIBUTE in PERMISSIONS[role] and user.pk in set(leader_ids):
         return Role.SUBGROUP_LEAD
     raise Forbidden(f"Only its leads and the facilitators can {what}.")
+
+
+def scope_confidential(
+    queryset: QuerySet, user: Any, *, author_field: str = "raised_by", programme_field: str = "programme"
+) -> QuerySet:
+    """Confidential rows, such as a concern raised with the programme team: each person sees the ones they wrote, and
+    the programme team sees every one of its programmes. Nobody else does, not even the locality's facilitators or
+    anchor."""
+    grants = grants_for(user)
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return queryset.none()
+    return queryset.filter(
+        Q(**{f"{author_field}_id": user.pk}) | Q(**{f"{programme_field}_id__in": list(grants.programme_team)})
+    )
+
+
+def require_confidential(user: Any, programme: Programme, author_id: int | None) -> str:
+    """May the person act on a confidential row? "author" for the one who wrote it, "programme_team" for the
+    programme team; anyone else gets NotFound, as if it did not exist."""
+    grants = grants_for(user)
+    if programme.pk in grants.programme_team:
+        return "programme_team"
+    if user is not None and getattr(user, "is_authenticated", False) and author_id == user.pk:
+        return "author"
+    raise NotFound()
+
+
+def programme_role(user: Any, programme: Programme) -> Role | None:
+    """The person's standing in a programme as a whole: programme team, or their highest role in any of its
+    collaboratives. This is what counts at a cross-locality workshop."""
+    grants = grants_for(user)
+    if programme.pk in grants.programme_team:
+        return Role.PROGRAMME_TEAM
+    roles = [
+        role
+        for collaborative_id, role in grants.collaborative_roles.items()
+        if grants.collaborative_programmes[collaborative_id] == programme.pk
+    ]
+    return max(roles, key=RANK.__getitem__) if roles else None
+
+
+def workshop_role(user: Any, workshop: Workshop) -> Role | None:
+    if workshop.collaborative_id is None:
+        return programme_role(user, workshop.programme)
+    return role_in(user, workshop.collaborative)
+
+
+def require_workshop(user: Any, action: Action, workshop: Workshop, *, what: str = "that") -> Role:
+    """Like `require`, for a workshop of a collaborative or of the whole programme."""
+    role = workshop_role(user, workshop)
+    if role is None:
+        raise NotFound()
+    if action not in PERMISSIONS[role]:
+        raise Forbidden(f"As {_article(role)} {role.label.lower()} you cannot {what} at this workshop.")
+    return role
+
+
+def scope_workshops(queryset: QuerySet, user: Any, *, field: str = "") -> QuerySet:
+    """Workshops of the collaboratives the person can see, and cross-locality workshops of their programmes."""
+    grants = grants_for(user)
+    if not grants.programmes:
+        return queryset.none()
+    prefix = f"{field}__" if field else ""
+    cross_locality = Q(**{f"{prefix}collaborative__isnull": True, f"{prefix}programme_id__in": list(grants.programmes)})
+    return queryset.filter(_visible_q(user, f"{prefix}collaborative") | cross_locality)
+
+
+def scope_workshops_run(queryset: QuerySet, user: Any, *, field: str = "") -> QuerySet:
+    """Workshops the person may run: those of collaboratives where their role runs workshops, and cross-locality
+    workshops of programmes where their standing (see `programme_role`) does."""
+    grants = grants_for(user)
+    prefix = f"{field}__" if field else ""
+    runs = [pk for pk, role in grants.collaborative_roles.items() if Action.RUN_WORKSHOPS in PERMISSIONS[role]]
+    programmes = set(grants.programme_team) | {grants.collaborative_programmes[pk] for pk in runs}
+    if not programmes:
+        return queryset.none()
+    return queryset.filter(
+        Q(**{f"{prefix}collaborative_id__in": runs})
+        | Q(**{f"{prefix}collaborative__programme_id__in": list(grants.programme_team)})
+        | Q(**{f"{prefix}collaborative__isnull": True, f"{prefix}programme_id__in": list(programmes)})
+    )
+
+
+def board_viewer(principal: Any, board: Board) -> Viewer:
+    """What a signed-in person or a guest may do on one board. Guests see their own board and nothing else;
+    observers read only; the board's facilitator moderates (sees private cards, runs the phases)."""
+    if isinstance(principal, Guest):
+        if principal.board_id != board.pk or not principal.can_take_part:
+            raise NotFound()
+        return Viewer(
+            key=f"g:{principal.pk}",
+            display_name=principal.display_name,
+            can_write=True,
+            moderator=False,
+            guest_id=principal.pk,
+        )
+    role = require_workshop(principal, Action.VIEW, board.workshop)
+    return Viewer(
+        key=f"u:{principal.pk}",
+        display_name=principal.display_name,
+        can_write=Action.CONTRIBUTE in PERMISSIONS[role],
+        moderator=board.facilitator_id == principal.pk,
+        user_id=principal.pk,
+        extra={"may_take_over": Action.RUN_WORKSHOPS in PERMISSIONS[role]},
+    )
 
 
 def may_grant(user: Any, collaborative: Collaborative, role: Role) -> bool:

@@ -5,3 +5,9 @@ class CollabConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "collab"
     verbose_name = "Collaboratives"
+
+    def ready(self) -> None:
+        from collab import live
+        from collab.board_protocol import BoardKind
+
+        live.register(BoardKind())

@@ -4,15 +4,25 @@
 so a page can tell whether its live connection is up. Live objects (boards, maps) get consumers of their own.
 """
 
+import asyncio
 import json
+import time
+from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 
+from collab import live
 from collab.access import grants_for
+from collab.errors import DomainError, Forbidden, NotFound
+from collab.models import Guest, User
 
 # Close codes in the private range (4000–4999) so a client can tell why it was refused.
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
 MAX_FRAME_BYTES = 64 * 1024
 
 
@@ -46,3 +56,210 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
     def _visible_collaborative_ids(user) -> list[int]:
         grants = grants_for(user)
         return sorted(grants.collaborative_roles)
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """One connection to one live object (`/ws/live/<kind>/<id>/`), for a signed-in person or a guest.
+
+    The consumer is thin: the access policy decides who may join (checked before the group is joined, and again
+    whenever the object says rights changed), services apply operations, and the live module numbers, stores and
+    broadcasts events. What arrives from the group is redacted per viewer before it is sent.
+    """
+
+    MAX_FRAME_BYTES = 16 * 1024
+    OPS_PER_SECOND = 20  # sustained, per connection
+    OPS_BURST = 40
+    PRESENCE_INTERVAL = 1.0  # at most one "writing" broadcast a second per connection
+
+    async def connect(self) -> None:
+        route = self.scope["url_route"]["kwargs"]
+        self.kind = live.kind_named(route["kind"])
+        self.object_id = int(route["object_id"])
+        self.viewer = None
+        self.principal = _principal(self.scope)
+        if self.kind is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        if self.principal is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        try:
+            self.viewer, presence = await database_sync_to_async(self.kind.join)(
+                self.principal, self.object_id, connected=True
+            )
+        except NotFound:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        except Forbidden:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        live.publisher.attach(asyncio.get_running_loop())
+        self.group = live.group_name(self.kind.name, self.object_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        self.tokens = float(self.OPS_BURST)
+        self.tokens_at = time.monotonic()
+        self.presence_at = 0.0
+        await self.send_json({"type": "welcome", "me": _me(self.viewer), "now": _now()})
+        if presence:
+            live.publisher.publish(self.group, presence)
+
+    async def disconnect(self, code: int) -> None:
+        if self.viewer is None:
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        try:
+            _, presence = await database_sync_to_async(self.kind.join)(self.principal, self.object_id, connected=False)
+        except (NotFound, Forbidden):
+            return
+        if presence:
+            live.publisher.publish(self.group, presence)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if text_data is None:
+            await self._error("bad_frame", "Send JSON text frames.")
+            return
+        if len(text_data) > self.MAX_FRAME_BYTES:
+            await self._error(
+                "too_large", f"That message is too large (the limit is {self.MAX_FRAME_BYTES // 1024} KB)."
+            )
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            await self._error("bad_json", "That message was not valid JSON.")
+            return
+        if not isinstance(message, dict):
+            await self._error("bad_frame", "Send each message as a JSON object with a “type”.")
+            return
+        handler = {
+            "hello": self._hello,
+            "op": self._op,
+            "presence": self._presence,
+            "ping": self._ping,
+        }.get(message.get("type"))
+        if handler is None:
+            await self._error("unknown_type", "Unknown message type; use hello, op, presence or ping.")
+            return
+        await handler(message)
+
+    async def _hello(self, message: dict) -> None:
+        since = message.get("since")
+        if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
+            await self._error("bad_frame", "“since” must be the last sequence number you saw, or null.")
+            return
+        if since is not None:
+            _, events = await database_sync_to_async(live.events_since)(self.kind.name, self.object_id, since)
+            if events is not None:
+                out = [live.for_viewer(self.viewer, e) for e in events]
+                await self.send_json({"type": "events", "events": out, "now": _now()})
+                return
+        try:
+            state = await database_sync_to_async(self.kind.snapshot)(self.principal, self.object_id)
+        except (NotFound, Forbidden):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.send_json({"type": "snapshot", "state": state, "now": _now()})
+
+    async def _op(self, message: dict) -> None:
+        op_id = message.get("id")
+        if not isinstance(op_id, str) or not 1 <= len(op_id) <= 64:
+            await self._error("bad_frame", "Each operation needs an “id” of 1 to 64 characters.", op_id=op_id)
+            return
+        if not self._take_token():
+            await self._error("rate_limited", "Too many changes at once: wait a moment and try again.", op_id=op_id)
+            return
+        try:
+            event = await database_sync_to_async(self.kind.apply)(
+                self.principal, self.object_id, message.get("op"), message.get("data", {}), f"{self.viewer.key}:{op_id}"
+            )
+        except DomainError as error:
+            await self._error(error.code, error.message, op_id=op_id, fields=error.fields)
+            return
+        wire = live.event_to_wire(event)
+        await self.send_json(
+            {"type": "ack", "id": op_id, "seq": event.seq, "event": live.for_viewer(self.viewer, wire)}
+        )
+
+    async def _presence(self, message: dict) -> None:
+        now = time.monotonic()
+        if now - self.presence_at < self.PRESENCE_INTERVAL:
+            return
+        self.presence_at = now
+        item = await database_sync_to_async(self.kind.seen)(
+            self.viewer, self.object_id, writing=bool(message.get("writing"))
+        )
+        if item:
+            live.publisher.publish(self.group, item)
+
+    async def _ping(self, message: dict) -> None:
+        await database_sync_to_async(self.kind.seen)(self.viewer, self.object_id, writing=False)
+        await self.send_json({"type": "pong", "id": message.get("id"), "now": _now()})
+
+    async def live_batch(self, message: dict) -> None:
+        """What the group sent: events (redacted for this viewer), presence, and control items."""
+        events, presence = [], []
+        for item in message["items"]:
+            if "seq" in item:
+                events.append(live.for_viewer(self.viewer, item))
+            elif "presence" in item:
+                presence.append(item["presence"])
+            elif item.get("control") == "reauthorize" and not await self._still_allowed():
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+        if events or presence:
+            await self.send_json({"type": "batch", "events": events, "presence": presence, "now": _now()})
+
+    async def _still_allowed(self) -> bool:
+        """Rights changed (a guest link withdrawn, the facilitator handed over): ask the policy again."""
+        try:
+            self.principal = await database_sync_to_async(_reload)(self.principal)
+            self.viewer = await database_sync_to_async(self.kind.authorize)(self.principal, self.object_id)
+        except (NotFound, Forbidden, ObjectDoesNotExist):
+            return False
+        await self.send_json({"type": "welcome", "me": _me(self.viewer), "now": _now()})
+        return True
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.OPS_BURST, self.tokens + (now - self.tokens_at) * self.OPS_PER_SECOND)
+        self.tokens_at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def _error(self, code: str, message: str, *, op_id=None, fields=None) -> None:
+        frame = {"type": "error", "code": code, "message": message}
+        if op_id is not None:
+            frame["id"] = op_id
+        if fields:
+            frame["fields"] = fields
+        await self.send_json(frame)
+
+
+def _principal(scope: dict) -> Any:
+    """Who is connecting: the signed-in person, else a guest (from the guest cookie), else nobody."""
+    user = scope.get("user")
+    if user is not None and user.is_authenticated:
+        return user
+    return scope.get("guest")
+
+
+def _reload(principal: Any) -> Any:
+    if isinstance(principal, Guest):
+        return Guest.objects.select_related("link").get(pk=principal.pk)
+    return User.objects.get(pk=principal.pk, is_active=True)
+
+
+def _me(viewer: live.Viewer) -> dict[str, Any]:
+    return {
+        "key": viewer.key,
+        "name": viewer.display_name,
+        "can_write": viewer.can_write,
+        "moderator": viewer.moderator,
+    }
+
+
+def _now() -> str:
+    return timezone.now().isoformat()

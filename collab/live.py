@@ -49,19 +49,26 @@ class Viewer:
 
 
 class LiveKind(Protocol):
+    """A kind of live object. `principal` is whoever is connected: a signed-in User, or a Guest."""
+
     name: str
 
-    def authorize(self, scope: dict[str, Any], object_id: int) -> Viewer:
-        """The viewer for this connection, or NotFound / Forbidden from the access policy."""
+    def authorize(self, principal: Any, object_id: int) -> Viewer:
+        """What the principal may do here, from the access policy; NotFound / Forbidden when nothing."""
 
-    def snapshot(self, viewer: Viewer, object_id: int) -> dict[str, Any]:
-        """The whole current state as this viewer may see it."""
+    def join(self, principal: Any, object_id: int, *, connected: bool) -> tuple[Viewer, dict[str, Any] | None]:
+        """Count a connection opening (or closing) through the access policy: the viewer, and a presence item to
+        broadcast. Raises NotFound / Forbidden when the principal may not be here (any more)."""
 
-    def apply(self, viewer: Viewer, object_id: int, op: str, data: dict[str, Any], op_key: str) -> LiveEvent:
-        """Apply one operation through the services; returns the event it produced (or the earlier one, on retry)."""
+    def snapshot(self, principal: Any, object_id: int) -> dict[str, Any]:
+        """The whole current state as this principal may see it, with the `seq` it is current to."""
 
-    def joined(self, viewer: Viewer, object_id: int, connected: bool) -> dict[str, Any] | None:
-        """Presence changed (a connection opened or closed); returns the presence frame to broadcast, if any."""
+    def apply(self, principal: Any, object_id: int, op: str, data: dict[str, Any], op_key: str) -> LiveEvent:
+        """Validate and apply one operation through the services; the event it produced (or, on retry, produced
+        the first time)."""
+
+    def seen(self, viewer: Viewer, object_id: int, *, writing: bool) -> dict[str, Any] | None:
+        """A heartbeat or "I am writing": the presence item to broadcast, if any."""
 
 
 _registry: dict[str, LiveKind] = {}

@@ -1,6 +1,7 @@
 """HTTP and websockets in one ASGI application.
 
-Websockets pass the Origin check (only our own hosts) and session authentication before any consumer sees them.
+Websockets pass the Origin check (only our own hosts), then session authentication (or the guest cookie) before
+any consumer sees them.
 """
 
 import os
@@ -14,11 +15,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (Django must be set
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from collab.guests import GuestMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_http,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(GuestMiddleware(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

@@ -161,6 +161,9 @@ class Vote(models.Model):
     class Meta:
         indexes = [models.Index(fields=["board", "round", "voter"]), models.Index(fields=["board", "round", "card"])]
 
+    def __str__(self) -> str:
+        return f"Vote in round {self.round} for card {self.card_id}"
+
 
 class GuestLink(models.Model):
     """A time-limited way into one board for people without an account: a link, or a short code to type."""

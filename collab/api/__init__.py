@@ -1,0 +1,10 @@
+"""The core's REST API, one module per area. `register(router)` mounts every viewset of the core."""
+
+from rest_framework.routers import BaseRouter
+
+from collab.api.people import *  # noqa: F403
+from collab.api.people import register as register_people
+
+
+def register(router: BaseRouter) -> None:
+    register_people(router)

@@ -1,0 +1,274 @@
+"""The board protocol through the full ASGI application (Origin check, sessions, guest cookie, consumer, Redis
+channel layer): ordering, retries, catch-up, private writing, votes under concurrency, permissions, bad frames."""
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from collab import live
+from collab.models import Card, Guest, Vote
+from collab.services import boards as board_services
+from tests.boards.conftest import LiveClient, guest_cookie, session_cookie, text_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run(coroutine_function):
+    return async_to_sync(coroutine_function)()
+
+
+@pytest.fixture
+def cookies(world):
+    """Session cookies per role, made before any event loop runs (sessions live in the database)."""
+    return {role: session_cookie(person) for role, person in world.people.items()}
+
+
+def client(board, cookie):
+    return LiveClient(board.pk, cookie)
+
+
+def zone_of(board):
+    return board.zones.first().pk
+
+
+def test_private_cards_are_withheld_by_the_server_until_revealed(world, board, cookies):
+    zone = zone_of(board)
+
+    async def scenario():
+        facilitator, writer, other = (client(board, cookies[r]) for r in ("facilitator", "member", "anchor"))
+        for c in (facilitator, writer, other):
+            assert await c.connect()
+            await c.hello()
+        ack = await writer.op("card.add", {"zone": zone, "text": "Referrals arrive without the right information"})
+        assert ack["type"] == "ack" and text_of(ack["event"]) == "Referrals arrive without the right information"
+        [seen_by_other] = await other.events(1)
+        [seen_by_facilitator] = await facilitator.events(1)
+        assert seen_by_other["type"] == "card.added"
+        assert seen_by_other["data"] == {
+            "id": seen_by_other["data"]["id"],
+            "zone": zone,
+            "group": None,
+            "hidden": True,
+            "position": 1.0,
+        }
+        assert "Referrals" not in json.dumps(seen_by_other)
+        assert text_of(seen_by_facilitator) == "Referrals arrive without the right information"
+        # A fresh snapshot withholds it too.
+        late = client(board, cookies["observer"])
+        assert await late.connect()
+        snapshot = await late.hello()
+        assert [c.get("hidden") for c in snapshot["state"]["cards"]] == [True]
+        assert "Referrals" not in json.dumps(snapshot)
+        await facilitator.op("cards.reveal")
+        [revealed] = await other.events(1)
+        assert revealed["type"] == "cards.revealed"
+        assert [c["text"] for c in revealed["data"]["cards"]] == ["Referrals arrive without the right information"]
+        for c in (facilitator, writer, other, late):
+            await c.close()
+
+    run(scenario)
+
+
+def test_events_arrive_in_sequence_and_a_retried_operation_is_applied_once(world, board, cookies):
+    zone = zone_of(board)
+
+    async def scenario():
+        writer, watcher = client(board, cookies["member"]), client(board, cookies["facilitator"])
+        for c in (writer, watcher):
+            assert await c.connect()
+            await c.hello()
+        first = await writer.op("card.add", {"zone": zone, "text": "Waiting lists for CAMHS"}, op_id="same-id")
+        again = await writer.op("card.add", {"zone": zone, "text": "Waiting lists for CAMHS"}, op_id="same-id")
+        assert first["seq"] == again["seq"]
+        for n in range(5):
+            await writer.send_op("card.add", {"zone": zone, "text": f"Idea {n}"})
+        events = await watcher.events(6)
+        seqs = [e["seq"] for e in events]
+        assert seqs == sorted(seqs) and len(set(seqs)) == 6 and seqs[-1] - seqs[0] == 5
+        await writer.close()
+        await watcher.close()
+
+    run(scenario)
+    assert Card.objects.filter(board=board, text="Waiting lists for CAMHS").count() == 1
+
+
+def test_a_client_that_reconnects_gets_what_it_missed_or_a_snapshot_when_far_behind(world, board, monkeypatch, cookies):
+    zone = zone_of(board)
+
+    async def scenario():
+        writer, reader = client(board, cookies["member"]), client(board, cookies["facilitator"])
+        assert await writer.connect() and await reader.connect()
+        await writer.hello()
+        snapshot = await reader.hello()
+        last_seen = snapshot["state"]["seq"]
+        await reader.close()  # the network drops
+        for n in range(3):
+            await writer.op("card.add", {"zone": zone, "text": f"Missed {n}"})
+        back = client(board, cookies["facilitator"])
+        assert await back.connect()
+        caught_up = await back.hello(since=last_seen)
+        assert caught_up["type"] == "events"
+        assert [text_of(e) for e in caught_up["events"]] == ["Missed 0", "Missed 1", "Missed 2"]
+        assert [e["seq"] for e in caught_up["events"]] == [last_seen + 1, last_seen + 2, last_seen + 3]
+        monkeypatch.setattr(live, "REPLAY_LIMIT", 2)
+        far = await back.hello(since=last_seen)
+        assert far["type"] == "snapshot"
+        assert sorted(c["text"] for c in far["state"]["cards"]) == ["Missed 0", "Missed 1", "Missed 2"]
+        assert far["state"]["seq"] == last_seen + 3
+        for c in (writer, back):
+            await c.close()
+
+    run(scenario)
+
+
+def test_the_vote_budget_holds_under_concurrent_votes(world, board, cookies):
+    zone = zone_of(board)
+
+    async def scenario():
+        facilitator, voter = client(board, cookies["facilitator"]), client(board, cookies["member"])
+        assert await facilitator.connect() and await voter.connect()
+        cards = [
+            (await facilitator.op("card.add", {"zone": zone, "text": f"Option {n}"}))["event"]["data"]["id"]
+            for n in range(3)
+        ]
+        await facilitator.op("cards.reveal")
+        await facilitator.op("phase.set", {"phase": "vote"})
+        # Ten votes at once: a budget of 3, and at most 2 on one card.
+        order = [0, 0, 0, 1, 1, 2, 2, 0, 1, 2]
+        ids = [await voter.send_op("vote.add", {"card": cards[n]}) for n in order]
+        results = []
+        for op_id in ids:
+            while True:
+                found = next((f for f in voter.frames if f.get("id") == op_id), None)
+                if found:
+                    voter.frames.remove(found)
+                    results.append(found)
+                    break
+                voter.frames.append(await voter.receive())
+        acks = [r for r in results if r["type"] == "ack"]
+        errors = [r["message"] for r in results if r["type"] == "error"]
+        assert len(acks) == 3
+        assert any("all 3 of your votes" in m for m in errors)
+        assert any("at most 2 votes on one card" in m for m in errors)
+        assert acks[-1]["event"]["data"]["remaining"] == 0
+        await facilitator.close()
+        await voter.close()
+
+    run(scenario)
+    assert Vote.objects.filter(board=board).count() == 3
+
+
+def test_observers_read_but_cannot_write(world, board, cookies):
+    zone = zone_of(board)
+
+    async def scenario():
+        observer = client(board, cookies["observer"])
+        assert await observer.connect()
+        snapshot = await observer.hello()
+        assert snapshot["state"]["me"]["can_write"] is False
+        reply = await observer.op("card.add", {"zone": zone, "text": "Hello"})
+        assert reply["type"] == "error" and reply["code"] == "permission_denied"
+        await observer.close()
+
+    run(scenario)
+    assert not Card.objects.exists()
+
+
+@pytest.mark.parametrize("who, code", [("outsider", 4404), (None, 4401)])
+def test_other_localities_and_anonymous_people_are_refused(world, board, who, code, cookies):
+    async def scenario():
+        stranger = LiveClient(board.pk, cookies[who] if who else None)
+        assert not await stranger.connect()
+        assert stranger.close_code == code
+
+    run(scenario)
+
+
+def test_another_sites_origin_is_refused(world, board, cookies):
+    async def scenario():
+        c = LiveClient(board.pk, cookies["member"], origin=b"https://evil.example")
+        assert not await c.connect()
+
+    run(scenario)
+
+
+def test_guests_take_part_on_their_board_only_until_the_link_is_withdrawn(world, board, workshop):
+    zone = zone_of(board)
+    link = board_services.guest_link_create(actor=world.people["facilitator"], board=board, hours=2)
+    guest = board_services.guest_join(code=link.code.lower(), display_name="Sam (parent)")
+    other_board = board_services.board_create(actor=world.people["facilitator"], workshop=workshop, title="Other")
+
+    async def scenario():
+        visitor = LiveClient(board.pk, guest_cookie(guest))
+        assert await visitor.connect()
+        ack = await visitor.op("card.add", {"zone": zone, "text": "Nobody explained the exclusion to us"})
+        assert ack["type"] == "ack"
+        elsewhere = LiveClient(other_board.pk, guest_cookie(guest))
+        assert not await elsewhere.connect()
+        assert elsewhere.close_code == 4404
+        await asyncio.sleep(0)
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(board_services.guest_link_revoke)(actor=world.people["facilitator"], link=link)
+        closed = await visitor.communicator.receive_output(timeout=3)
+        while closed["type"] != "websocket.close":
+            closed = await visitor.communicator.receive_output(timeout=3)
+        assert closed["code"] == 4403
+        again = LiveClient(board.pk, guest_cookie(guest))
+        assert not await again.connect()
+
+    run(scenario)
+    assert Card.objects.get().author.display_name == "Sam (parent)"
+    assert Guest.objects.count() == 1
+
+
+def test_bad_frames_get_a_reason_change_nothing_and_keep_the_connection(world, board, cookies):
+    zone = zone_of(board)
+
+    async def scenario():
+        member = client(board, cookies["member"])
+        assert await member.connect()
+        assert (await member.send_raw("{not json"))["code"] == "bad_json"
+        assert (await member.send_raw(json.dumps(["op"])))["code"] == "bad_frame"
+        assert (await member.send_raw(json.dumps({"type": "dance"})))["code"] == "unknown_type"
+        assert (await member.send_raw("x" * 20000))["code"] == "too_large"
+        unknown = await member.op("card.fly", {})
+        assert unknown["type"] == "error" and "Unknown operation" in unknown["message"]
+        too_long = await member.op("card.add", {"zone": zone, "text": "x" * 501})
+        assert too_long["fields"]["text"] and "500" in too_long["fields"]["text"][0]
+        wrong_type = await member.op("card.add", {"zone": "first", "text": "Hi"})
+        assert "zone" in wrong_type["fields"]
+        extra = await member.op("card.add", {"zone": zone, "text": "Hi", "author": "someone else"})
+        assert "Unexpected field" in extra["message"]
+        elsewhere = await member.op("card.add", {"zone": 10**9, "text": "Hi"})
+        assert elsewhere["fields"]["zone"] == ["That area is not on this board."]
+        still_here = await member.op("card.add", {"zone": zone, "text": "Still connected"})
+        assert still_here["type"] == "ack"
+        await member.close()
+
+    run(scenario)
+    assert list(Card.objects.values_list("text", flat=True)) == ["Still connected"]
+
+
+def test_a_flood_of_operations_is_rate_limited_with_a_clear_message(world, board, cookies):
+    zone = zone_of(board)
+
+    async def collect():
+        member = client(board, cookies["member"])
+        assert await member.connect()
+        ids = [await member.send_op("card.add", {"zone": zone, "text": f"Card {n}"}) for n in range(60)]
+        replies = {}
+        while len(replies) < len(ids):
+            frame = await member.receive(timeout=5)
+            if frame.get("id") in ids:
+                replies[frame["id"]] = frame
+        await member.close()
+        return replies
+
+    replies = run(collect)
+    limited = [r for r in replies.values() if r["type"] == "error"]
+    assert limited and all(r["code"] == "rate_limited" for r in limited)
+    assert "Too many changes at once" in limited[0]["message"]
+    assert Card.objects.count() == 60 - len(limited)
