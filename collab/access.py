@@ -35,6 +35,7 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_PROGRAMME = "manage_programme"  # programme-level: edit it, start collaboratives
     RUN_WORKSHOPS = "run_workshops"  # schedule workshops, take attendance, facilitate boards
+    EDIT_PLAN = "edit_plan"  # the system map, vision, priorities and action plan
     SUPPORT = "support"  # coach sub-groups: record support given, answer requests, record their reviews
     VIEW_ENGAGEMENT = "view_engagement"  # who comes to workshops: attendance per member and per sector
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend import views
+from frontend import views, views_actionplans
 
 urlpatterns = [
     # Signing in and out, and resetting a forgotten password.
@@ -34,6 +34,7 @@ urlpatterns = [
         name="collaborative-invitation-withdraw",
     ),
     path("c/<slug:slug>/audit/", views.collaborative_audit, name="collaborative-audit"),
+    path("c/<slug:slug>/priorities/", views_actionplans.collaborative_priorities, name="collaborative-priorities"),
     # Accepting an invitation, signed in or not.
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

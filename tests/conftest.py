@@ -1,11 +1,15 @@
 """Shared fixtures. The suite runs against PostgreSQL and Redis (`make test` points it at them)."""
 
+import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
-from collab.models import Role, Sector
+from collab.models import Role, Sector, Workshop
+from collab.services import boards as board_services
 from tests.factories import (
     PASSWORD,
     CollaborativeFactory,
@@ -23,21 +27,17 @@ def pytest_configure(config):
         raise pytest.UsageError(
             "The test suite runs against PostgreSQL and Redis: set DATABASE_URL and REDIS_URL, or run `make test`."
         )
+    # Parallel workers share one Redis: each gets its own channel-layer prefix, so a board of one worker's test
+    # database never receives another worker's events for a board with the same id.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        settings.CHANNEL_LAYERS["default"].setdefault("CONFIG", {})["prefix"] = f"test-{worker}"
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real hashing costs about a third of a second per password; tests create hundreds of people."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Lock-out counters and other cached state must not leak from one test into the next."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
 
 
 @dataclass
@@ -60,9 +60,7 @@ class World:
 def world(db):
     programme = ProgrammeFactory(name="Demo Programme", slug="demo")
     ours = CollaborativeFactory(programme=programme, name="Ashford Collaborative", locality="Ashford", slug="ashford")
-    theirs = CollaborativeFactory(
-        programme=programme, name="Brindle Collaborative", locality="Brindle", slug="brindle"
-    )
+    theirs = CollaborativeFactory(programme=programme, name="Brindle Collaborative", locality="Brindle", slug="brindle")
     our_school = OrganisationFactory(collaborative=ours, name="Ashford Primary", sector=Sector.PRIMARY_SCHOOL)
     their_school = OrganisationFactory(collaborative=theirs, name="Brindle Academy", sector=Sector.SECONDARY_SCHOOL)
     people = {}
@@ -81,6 +79,31 @@ def world(db):
     ProgrammeTeamFactory(user=team, programme=programme)
     people["programme_team"] = team
     return World(programme, ours, theirs, our_school, their_school, people)
+
+
+# A workshop of Ashford under way, with one board its facilitator made.
+@pytest.fixture
+def workshop(world):
+    start = timezone.now() - timedelta(minutes=30)
+    return Workshop.objects.create(
+        programme=world.programme,
+        collaborative=world.ours,
+        title="Explore the map",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        created_by=world.people["facilitator"],
+    )
+
+
+@pytest.fixture
+def board(world, workshop):
+    return board_services.board_create(
+        actor=world.people["facilitator"],
+        workshop=workshop,
+        title="What gets in the way?",
+        vote_budget=3,
+        vote_cap_per_card=2,
+    )
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from collab.models import AuditEvent
-from tests.permissions import cases_collab
+from tests.permissions import cases_actionplans, cases_collab
 from tests.permissions.matrix import ACTORS, api_operations, page_routes
 
-CASES = [*cases_collab.CASES]
+CASES = [*cases_collab.CASES, *cases_actionplans.CASES]
 LIST_SCOPING = {**cases_collab.LIST_SCOPING}
 
 

@@ -1,46 +1,18 @@
-"""Boards under test: a workshop of Ashford with one board, and websocket clients through the full ASGI app."""
+"""Websocket clients of a board through the full ASGI app (the `workshop` and `board` fixtures are shared)."""
 
 import asyncio
 import itertools
 import json
-from datetime import timedelta
 
-import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
 from collab.guests import GUEST_COOKIE, guest_cookie_value
-from collab.models import Guest, Workshop
-from collab.services import boards as board_services
+from collab.models import Guest
 from config.asgi import application
 
 ORIGIN = b"http://127.0.0.1:8000"
-
-
-@pytest.fixture
-def workshop(world):
-    start = timezone.now() - timedelta(minutes=30)
-    return Workshop.objects.create(
-        programme=world.programme,
-        collaborative=world.ours,
-        title="Explore the map",
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        created_by=world.people["facilitator"],
-    )
-
-
-@pytest.fixture
-def board(world, workshop):
-    return board_services.board_create(
-        actor=world.people["facilitator"],
-        workshop=workshop,
-        title="What gets in the way?",
-        vote_budget=3,
-        vote_cap_per_card=2,
-    )
 
 
 def session_cookie(user) -> str:

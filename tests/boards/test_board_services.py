@@ -1,0 +1,128 @@
+"""Board operations as services on PostgreSQL: defined outcomes of concurrent edits, and promotion to a priority."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from actionplans.models import Priority
+from collab.errors import Conflict, DomainError, Forbidden
+from collab.models import Card, LiveEvent, Promotion, Vote
+from collab.services import boards as board_services
+
+
+def op(principal, board, name, op_key=None, **data):
+    return board_services.apply(principal=principal, board_id=board.pk, op=name, data=data, op_key=op_key)
+
+
+def card(world, board, text, who="member"):
+    event = op(world.people[who], board, "card.add", zone=board.zones.first().pk, text=text)
+    return event.payload["id"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_votes_from_two_tabs_never_exceed_the_budget(world, board):
+    """Two browser tabs of one person vote at the same moment, on separate database connections."""
+    facilitator, voter = world.people["facilitator"], world.people["member"]
+    options = [card(world, board, f"Option {n}", who="facilitator") for n in range(3)]
+    op(facilitator, board, "cards.reveal")
+    op(facilitator, board, "phase.set", phase="vote")
+    outcomes: list[str] = []
+    start = threading.Barrier(8)
+
+    def vote(n):
+        start.wait()
+        try:
+            op(voter, board, "vote.add", card=options[n % 3])
+            outcomes.append("ok")
+        except Conflict as error:
+            outcomes.append(error.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=vote, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("ok") == 3
+    assert Vote.objects.filter(board=board).count() == 3
+    seqs = list(LiveEvent.objects.filter(stream__object_id=board.pk).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1)), "numbers are gap-free and in order"
+
+
+@pytest.mark.django_db
+def test_the_later_edit_of_a_card_wins_and_a_removed_card_cannot_be_changed(world, board):
+    card_id = card(world, board, "First words")
+    facilitator = world.people["facilitator"]
+    op(world.people["member"], board, "card.edit", card=card_id, text="Author's edit")
+    op(facilitator, board, "card.edit", card=card_id, text="Facilitator's later edit")
+    assert Card.objects.get(pk=card_id).text == "Facilitator's later edit"
+    op(facilitator, board, "card.remove", card=card_id)
+    with pytest.raises(Conflict, match="has been removed"):
+        op(world.people["member"], board, "card.edit", card=card_id, text="Too late")
+
+
+@pytest.mark.django_db
+def test_others_cannot_touch_a_private_card_or_edit_someone_elses(world, board):
+    card_id = card(world, board, "Mine")
+    with pytest.raises(DomainError, match="not on this board"):
+        op(world.people["anchor"], board, "card.move", card=card_id, zone=board.zones.last().pk)
+    op(world.people["facilitator"], board, "cards.reveal")
+    with pytest.raises(Forbidden, match="author or the facilitator"):
+        op(world.people["anchor"], board, "card.edit", card=card_id, text="Not mine")
+    op(world.people["anchor"], board, "card.move", card=card_id, zone=board.zones.last().pk)  # moving is shared
+
+
+@pytest.mark.django_db
+def test_a_locked_board_takes_only_the_facilitators_changes(world, board):
+    op(world.people["facilitator"], board, "board.lock", locked=True)
+    with pytest.raises(Conflict, match="locked"):
+        card(world, board, "Blocked")
+    card(world, board, "The facilitator can still write", who="facilitator")
+
+
+@pytest.mark.django_db
+def test_a_group_becomes_a_priority_with_its_cards_and_a_link_back(world, board):
+    facilitator = world.people["facilitator"]
+    ids = [card(world, board, text) for text in ("Transition data arrives late", "No shared Year 6 profile")]
+    op(facilitator, board, "cards.reveal")
+    group = op(facilitator, board, "group.create", zone=board.zones.first().pk, title="Transitions", cards=ids)
+    event = op(facilitator, board, "promote", target="priority", group=group.payload["id"])
+    priority = Priority.objects.get()
+    assert priority.title == "Transitions"
+    assert priority.description == "- Transition data arrives late\n- No shared Year 6 profile"
+    assert priority.collaborative == world.ours and priority.source_board == board
+    assert event.payload["url"].endswith(f"/c/ashford/priorities/#priority-{priority.pk}")
+    assert Promotion.objects.get().target_id == priority.pk
+    with pytest.raises(Forbidden):
+        op(world.people["member"], board, "promote", target="priority", card=ids[0])
+    assert Priority.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_promotion_needs_a_known_target_and_one_source(world, board):
+    card_id = card(world, board, "Something")
+    facilitator = world.people["facilitator"]
+    with pytest.raises(DomainError, match="not something a card can become"):
+        op(facilitator, board, "promote", target="spaceship", card=card_id)
+    with pytest.raises(DomainError, match="either one card or one group"):
+        op(facilitator, board, "promote", target="priority")
+    assert not Priority.objects.exists()
+
+
+@pytest.mark.django_db
+def test_handing_over_makes_someone_else_the_facilitator(world, board):
+    facilitator, member = world.people["facilitator"], world.people["member"]
+    card(world, board, "Joining", who="member")
+    op(facilitator, board, "facilitator.handover", to=f"u:{member.pk}")
+    board.refresh_from_db()
+    assert board.facilitator == member
+    op(member, board, "phase.set", phase="group")
+    with pytest.raises(Forbidden):
+        op(facilitator, board, "phase.set", phase="vote")
+    op(facilitator, board, "facilitator.take")  # a Collaborative facilitator can take it back
+    board.refresh_from_db()
+    assert board.facilitator == facilitator
+    with pytest.raises(Forbidden):
+        op(world.people["anchor"], board, "facilitator.take")
