@@ -46,10 +46,7 @@ def test_every_row_names_a_route_that_exists():
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_permission(world, case, actor):
     kwargs = case.kwargs(world)
-    if case.address:
-        url = case.address
-    else:
-        url = reverse(case.page, kwargs=kwargs) if case.page else case.api.format(**kwargs)
+    url = case.address or (reverse(case.page, kwargs=kwargs) if case.page else case.api.format(**kwargs))
     data = case.data(world) if case.data else None
     client = client_as(world, actor)
     writes_before = AuditEvent.objects.count()

@@ -68,9 +68,7 @@ def memberships_visible(user: Any) -> QuerySet[Membership]:
 def invitations_visible(user: Any) -> QuerySet[Invitation]:
     """Invitations of the collaboratives where the person may invite; others' invitations stay private."""
     grants = grants_for(user)
-    may_invite = [
-        pk for pk, role in grants.collaborative_roles.items() if role in (Role.FACILITATOR, Role.ANCHOR)
-    ]
+    may_invite = [pk for pk, role in grants.collaborative_roles.items() if role in (Role.FACILITATOR, Role.ANCHOR)]
     return Invitation.objects.select_related("collaborative", "invited_by", "organisation").filter(
         Q(collaborative_id__in=may_invite) | Q(collaborative__programme_id__in=list(grants.programme_team))
     )

@@ -328,9 +328,7 @@ def invitation_url(invitation: Invitation) -> str:
 def invitation_from_token(token: str) -> Invitation:
     """The pending invitation behind a link, or a DomainError saying plainly why the link no longer works."""
     try:
-        payload = signing.loads(
-            token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE.total_seconds()
-        )
+        payload = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE.total_seconds())
     except signing.SignatureExpired:
         raise DomainError("This invitation link has expired. Ask whoever invited you to send a new one.") from None
     except signing.BadSignature:
@@ -455,8 +453,10 @@ def _send_invitation_email(invitation_id: int) -> None:
 
 
 def _lock_membership(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update(of=("self",)).select_related("user", "collaborative__programme").get(
-        pk=membership.pk
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "collaborative__programme")
+        .get(pk=membership.pk)
     )
 
 

@@ -238,7 +238,9 @@ def test_anchors_cannot_change_roles_and_former_memberships_are_frozen(world):
 def test_a_membership_cannot_move_to_an_organisation_of_another_locality(world):
     with pytest.raises(DomainError, match="not part of"):
         services.membership_update(
-            actor=world.people["facilitator"], membership=membership_of(world, "member"), organisation=world.their_school
+            actor=world.people["facilitator"],
+            membership=membership_of(world, "member"),
+            organisation=world.their_school,
         )
 
 
@@ -254,7 +256,10 @@ def test_unknown_fields_are_refused(world):
 
 def test_only_the_programme_team_starts_collaboratives(world):
     created = services.collaborative_create(
-        actor=world.people["programme_team"], programme=world.programme, name="Cranmoor Collaborative", locality="Cranmoor"
+        actor=world.people["programme_team"],
+        programme=world.programme,
+        name="Cranmoor Collaborative",
+        locality="Cranmoor",
     )
     assert created.slug == "cranmoor-collaborative"
     assert AuditEvent.objects.filter(action="collaborative.create", collaborative=created).exists()
