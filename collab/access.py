@@ -38,6 +38,7 @@ class Action(StrEnum):
     EDIT_PLAN = "edit_plan"  # the system map, vision, priorities and action plan
     SUPPORT = "support"  # coach sub-groups: record support given, answer requests, record their reviews
     VIEW_ENGAGEMENT = "view_engagement"  # who comes to workshops: attendance per member and per sector
+    VIEW_SENSITIVE = "view_sensitive"  # evidence marked sensitive, and small counts about children unsuppressed
 
 
 _ALL = frozenset(Action)
@@ -52,8 +53,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.MANAGE_ORGANISATIONS,
             Action.READ_AUDIT,
             Action.VIEW_ENGAGEMENT,
+            Action.EDIT_PLAN,
         }
-    ),  # anchors lead locally but do not run the Collaborative's workshops: that stays with its facilitators
+    ),  # anchors lead locally and edit the map, vision and plan with the facilitators, but do not run the
+    # Collaborative's workshops: that stays with its facilitators
     Role.SUBGROUP_LEAD: frozenset({Action.VIEW, Action.CONTRIBUTE}),
     Role.MEMBER: frozenset({Action.VIEW, Action.CONTRIBUTE}),
     Role.OBSERVER: frozenset({Action.VIEW}),
@@ -304,6 +307,17 @@ def scope_to_programmes(queryset: QuerySet, user: Any, *, field: str = "") -> Qu
     if not programmes:
         return queryset.none()
     return queryset.filter(**{f"{field}__pk__in" if field else "pk__in": list(programmes)})
+
+
+def scope_where_allowed(queryset: QuerySet, user: Any, action: Action, *, field: str = "collaborative") -> QuerySet:
+    """Keep only rows whose collaborative (reached through `field`) is one where the person may do `action`."""
+    grants = grants_for(user)
+    allowed = [pk for pk, role in grants.collaborative_roles.items() if action in PERMISSIONS[role]]
+    team = list(grants.programme_team) if action in PERMISSIONS[Role.PROGRAMME_TEAM] else []
+    if not allowed and not team:
+        return queryset.none()
+    prefix = f"{field}__" if field else ""
+    return queryset.filter(Q(**{f"{prefix}pk__in": allowed}) | Q(**{f"{prefix}programme_id__in": team}))
 
 
 def scope_organisations(queryset: QuerySet, user: Any) -> QuerySet:

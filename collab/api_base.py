@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -70,6 +71,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, SuspiciousOperation):  # a body too large or with too many fields, met while parsing it
+        exc = exceptions.ParseError("The request could not be read: it is too large or has too many fields.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: let Django log it and answer 500

@@ -5,12 +5,18 @@ so a page can tell whether its live connection is up. Live objects (boards, maps
 """
 
 import asyncio
+import contextlib
 import json
+import logging
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
@@ -18,6 +24,17 @@ from collab import live
 from collab.access import grants_for
 from collab.errors import DomainError, Forbidden, NotFound
 from collab.models import Guest, User
+
+log = logging.getLogger(__name__)
+
+
+def _db(function):
+    """Database work of a live connection, run on the event loop's worker threads (each with its own database
+    connection) rather than the single thread Channels uses by default, so one connection's slow operation or large
+    snapshot does not hold up every other connection of the process: their heartbeats, replays and the next
+    board's operations. Changes to one board are still serialised, by the lock on its stream."""
+    return database_sync_to_async(function, thread_sensitive=False)
+
 
 # Close codes in the private range (4000–4999) so a client can tell why it was refused.
 CLOSE_UNAUTHENTICATED = 4401
@@ -64,18 +81,59 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     The consumer is thin: the access policy decides who may join (checked before the group is joined, and again
     whenever the object says rights changed), services apply operations, and the live module numbers, stores and
     broadcasts events. What arrives from the group is redacted per viewer before it is sent.
+
+    The connection outlives a Redis restart: while the channel layer is unreachable the consumer keeps serving the
+    client (operations, replays and snapshots come from the database), and once Redis is back `live.subscriptions`
+    joins it to its group again and has it send the client the events it missed (`live_resync`).
     """
 
     MAX_FRAME_BYTES = 16 * 1024
     OPS_PER_SECOND = 20  # sustained, per connection
     OPS_BURST = 40
     PRESENCE_INTERVAL = 1.0  # at most one "writing" broadcast a second per connection
+    LAYER_RETRY_MAX = 1.0  # seconds between attempts to receive from a channel layer that failed
+
+    async def __call__(self, scope, receive, send) -> None:
+        """Channels' consumer loop with two changes: a failing channel layer does not end the connection (the
+        receive is retried), and the process can queue messages for this consumer directly (`resync`)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.base_send = send
+        self.local: asyncio.Queue[dict] = asyncio.Queue()
+        with contextlib.suppress(StopConsumer):
+            await await_many_dispatch([receive, self._receive_from_layer, self.local.get], self.dispatch)
+
+    async def _receive_from_layer(self) -> dict:
+        delay = 0.05
+        while True:
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except Exception as error:  # Redis restarting: wait for it instead of dropping the client
+                log.debug("Channel layer receive failed (%r); retrying in %.2f s", error, delay)
+                live.subscriptions.lost()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.LAYER_RETRY_MAX)
+
+    def resync(self) -> None:
+        self.local.put_nowait({"type": "live.resync"})
+
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch, without the stale-connection cleanup it runs before every handler. That cleanup is a
+        trip through the one thread all database work of the process shares, for every message — for a board, every
+        frame to every participant — so a busy database held up the fan-out. Every database call here goes through
+        `database_sync_to_async`, which does the same cleanup in the thread it uses anyway."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         route = self.scope["url_route"]["kwargs"]
         self.kind = live.kind_named(route["kind"])
         self.object_id = int(route["object_id"])
         self.viewer = None
+        self.forwarded: int | None = None  # the highest seq sent to the client, once it has said hello
         self.principal = _principal(self.scope)
         if self.kind is None:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -84,9 +142,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         try:
-            self.viewer, presence = await database_sync_to_async(self.kind.join)(
-                self.principal, self.object_id, connected=True
-            )
+            self.viewer, presence = await _db(self.kind.join)(self.principal, self.object_id, connected=True)
         except NotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -95,7 +151,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         live.publisher.attach(asyncio.get_running_loop())
         self.group = live.group_name(self.kind.name, self.object_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except Exception:  # Redis is restarting: serve the client now, join the group when Redis is back
+            live.subscriptions.lost()
+        live.subscriptions.add(self)
         await self.accept()
         self.tokens = float(self.OPS_BURST)
         self.tokens_at = time.monotonic()
@@ -107,9 +167,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.viewer is None:
             return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        live.subscriptions.discard(self)
+        with contextlib.suppress(Exception):  # Redis is restarting: it forgets the group anyway
+            await self.channel_layer.group_discard(self.group, self.channel_name)
         try:
-            _, presence = await database_sync_to_async(self.kind.join)(self.principal, self.object_id, connected=False)
+            _, presence = await _db(self.kind.join)(self.principal, self.object_id, connected=False)
         except (NotFound, Forbidden):
             return
         if presence:
@@ -149,17 +211,35 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._error("bad_frame", "“since” must be the last sequence number you saw, or null.")
             return
         if since is not None:
-            _, events = await database_sync_to_async(live.events_since)(self.kind.name, self.object_id, since)
+            current, events = await _db(live.events_since)(self.kind.name, self.object_id, since)
             if events is not None:
                 out = [live.for_viewer(self.viewer, e) for e in events]
+                self.forwarded = max(self.forwarded or 0, current, *(e["seq"] for e in events))
                 await self.send_json({"type": "events", "events": out, "now": _now()})
                 return
+        await self._snapshot()
+
+    async def _snapshot(self) -> None:
         try:
-            state = await database_sync_to_async(self.kind.snapshot)(self.principal, self.object_id)
+            state = await _db(self.kind.snapshot)(self.principal, self.object_id)
         except (NotFound, Forbidden):
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.forwarded = max(self.forwarded or 0, state["seq"])
         await self.send_json({"type": "snapshot", "state": state, "now": _now()})
+
+    async def live_resync(self, message: dict) -> None:
+        """Queued by `live.subscriptions` after the channel layer came back: what was broadcast meanwhile may have
+        been lost, so send the events after the last one this client was sent, as a replay ("events") would."""
+        if self.forwarded is None:
+            return  # no hello yet: the client will ask for what it needs
+        current, events = await _db(live.events_since)(self.kind.name, self.object_id, self.forwarded)
+        if events is None:
+            await self._snapshot()
+        elif events:
+            self.forwarded = max(self.forwarded, current, *(e["seq"] for e in events))
+            out = [live.for_viewer(self.viewer, e) for e in events]
+            await self.send_json({"type": "events", "events": out, "now": _now()})
 
     async def _op(self, message: dict) -> None:
         op_id = message.get("id")
@@ -170,7 +250,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._error("rate_limited", "Too many changes at once: wait a moment and try again.", op_id=op_id)
             return
         try:
-            event = await database_sync_to_async(self.kind.apply)(
+            event = await _db(self.kind.apply)(
                 self.principal, self.object_id, message.get("op"), message.get("data", {}), f"{self.viewer.key}:{op_id}"
             )
         except DomainError as error:
@@ -186,35 +266,49 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if now - self.presence_at < self.PRESENCE_INTERVAL:
             return
         self.presence_at = now
-        item = await database_sync_to_async(self.kind.seen)(
-            self.viewer, self.object_id, writing=bool(message.get("writing"))
-        )
+        item = await _db(self.kind.seen)(self.viewer, self.object_id, writing=bool(message.get("writing")))
         if item:
             live.publisher.publish(self.group, item)
 
     async def _ping(self, message: dict) -> None:
-        await database_sync_to_async(self.kind.seen)(self.viewer, self.object_id, writing=False)
+        await _db(self.kind.seen)(self.viewer, self.object_id, writing=False)
         await self.send_json({"type": "pong", "id": message.get("id"), "now": _now()})
 
     async def live_batch(self, message: dict) -> None:
-        """What the group sent: events (redacted for this viewer), presence, and control items."""
-        events, presence = [], []
-        for item in message["items"]:
-            if "seq" in item:
-                events.append(live.for_viewer(self.viewer, item))
-            elif "presence" in item:
-                presence.append(item["presence"])
-            elif item.get("control") == "reauthorize" and not await self._still_allowed():
+        """What the group sent: events (redacted for this viewer), presence, and control items.
+
+        Every connection of the process receives the same message object, so each frame is encoded once per way of
+        seeing it (in full or redacted, event by event) rather than once per participant.
+        """
+        items = message["items"]
+        for item in items:
+            if item.get("control") == "reauthorize" and not await self._still_allowed():
                 await self.close(code=CLOSE_FORBIDDEN)
                 return
-        if events or presence:
-            await self.send_json({"type": "batch", "events": events, "presence": presence, "now": _now()})
+        events = [item for item in items if "seq" in item]
+        presence = [item["presence"] for item in items if "presence" in item]
+        if not events and not presence:
+            return
+        view = tuple(self.viewer.sees_in_full(e) for e in events if e.get("redacted") is not None)
+        encoded = message.setdefault("encoded", {})
+        text = encoded.get(view)
+        if text is None:
+            frame = {
+                "type": "batch",
+                "events": [live.for_viewer(self.viewer, e) for e in events],
+                "presence": presence,
+                "now": _now(),
+            }
+            text = encoded[view] = await self.encode_json(frame)
+        if events and self.forwarded is not None:
+            self.forwarded = max(self.forwarded, *(e["seq"] for e in events))
+        await self.send(text_data=text)
 
     async def _still_allowed(self) -> bool:
         """Rights changed (a guest link withdrawn, the facilitator handed over): ask the policy again."""
         try:
-            self.principal = await database_sync_to_async(_reload)(self.principal)
-            self.viewer = await database_sync_to_async(self.kind.authorize)(self.principal, self.object_id)
+            self.principal = await _db(_reload)(self.principal)
+            self.viewer = await _db(self.kind.authorize)(self.principal, self.object_id)
         except (NotFound, Forbidden, ObjectDoesNotExist):
             return False
         await self.send_json({"type": "welcome", "me": _me(self.viewer), "now": _now()})

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -24,7 +25,21 @@ from django.db.models import Q
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
-from collab.models import AuditEvent, Collaborative, Invitation, Membership, Organisation, Programme, Role, Sector, User
+from collab.models import (
+    AuditEvent,
+    Collaborative,
+    Invitation,
+    Membership,
+    Organisation,
+    Programme,
+    Registration,
+    Role,
+    Sector,
+    User,
+    Workshop,
+    WorkshopFormat,
+    WorkshopLength,
+)
 
 DEMO_PASSWORD = "workshop-demo-2026"
 DEMO_DOMAIN = "demo.example"
@@ -166,6 +181,42 @@ _DEMO_PEOPLE = [
 DEMO_EMAILS = [email for _, email, *_ in _DEMO_PEOPLE]
 
 
+@dataclass(frozen=True)
+class DemoExtension:
+    """Demo data of an app above the core (sub-groups, action plans…), registered in its `AppConfig.ready()`, so the
+    core's loader builds and removes it without importing that app.
+
+    `build(programme, with_demo_logins)` adds the app's rows to a programme (doing nothing if they are there already)
+    and returns a line for the summary, or ""; `logins(programme)` lists the app's own demo sign-ins;
+    `delete(programme)` removes the app's rows before the core removes the programme; `emails` are the app's demo
+    sign-ins, removed with the programme like the core's.
+    """
+
+    name: str
+    build: Callable[[Programme, bool], str]
+    logins: Callable[[Programme], list[DemoLogin]]
+    delete: Callable[[Programme], None]
+    emails: tuple[str, ...] = ()
+
+
+_EXTENSIONS: dict[str, DemoExtension] = {}
+
+
+def register_demo_extension(extension: DemoExtension) -> None:
+    _EXTENSIONS[extension.name] = extension
+
+
+def build_extensions(programme: Programme, *, with_demo_logins: bool = True) -> list[str]:
+    """Let every registered app add its demo data to the programme; their summary lines."""
+    lines = []
+    with transaction.atomic():
+        for extension in _EXTENSIONS.values():
+            line = extension.build(programme, with_demo_logins)
+            if line:
+                lines.append(line)
+    return lines
+
+
 @dataclass
 class DemoResult:
     programme: Programme
@@ -175,6 +226,7 @@ class DemoResult:
     memberships: int = 0
     people: int = 0
     invitations: int = 0
+    workshops: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
 
 
@@ -429,6 +481,8 @@ def _build(*, localities: int, members: int, slug: str, name: str, seed: int, wi
     invitations = _invitations(collaboratives[:3], slots, user_ids, people, rng)
     Invitation.objects.bulk_create(invitations)
 
+    _workshops(programme, collaboratives, slots, user_ids, user_ids[team_email], seed=seed, today=today)
+
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -446,6 +500,12 @@ def _build(*, localities: int, members: int, slug: str, name: str, seed: int, wi
         ]
     )
     return _summarise(programme, created=True)
+
+
+def _days_since_joining(draw: int) -> int:
+    """From one draw in 0..330: two thirds of members joined in the Collaborative's first month (in time for its first
+    workshops), the rest over the year since."""
+    return 300 + draw % 30 if draw < 220 else (draw - 220) * 3
 
 
 def _slots_for(
@@ -484,7 +544,7 @@ def _slots_for(
             role=role,
             job_title=job_title or title_for(sector, organisation),
             organisation=organisation,
-            joined_on=joined_on or today - timedelta(days=rng.randint(0, 330)),
+            joined_on=joined_on or today - timedelta(days=_days_since_joining(rng.randint(0, 330))),
         )
 
     demo = {
@@ -565,6 +625,146 @@ def _invitations(
     return invitations
 
 
+# Year 1's workshops (days from today; title; format; length; UK start and end), then the first two of year 2. Past
+# ones have attendance, fading a little as the year goes on, as it did in the real programme.
+_WORKSHOP_PLAN = [
+    (-280, "Exploring the system map", WorkshopFormat.IN_PERSON, WorkshopLength.FULL_DAY, time(9, 30), time(15, 30)),
+    (-210, "A shared vision", WorkshopFormat.IN_PERSON, WorkshopLength.HALF_DAY, time(9, 30), time(12, 30)),
+    (-140, "Agreeing our priorities", WorkshopFormat.HYBRID, WorkshopLength.HALF_DAY, time(9, 30), time(12, 30)),
+    (-70, "From priorities to an action plan", WorkshopFormat.IN_PERSON, WorkshopLength.FULL_DAY, time(9, 30),
+     time(15, 30)),
+    (21, "The blueprint: sub-groups and their leads", WorkshopFormat.IN_PERSON, WorkshopLength.HALF_DAY, time(10, 0),
+     time(13, 0)),
+    (84, "How are the sub-groups getting on?", WorkshopFormat.ONLINE, WorkshopLength.HALF_DAY, time(13, 30),
+     time(16, 0)),
+]  # fmt: skip
+_CROSS_LOCALITY = (49, "All localities: sharing what we are learning", time(13, 30), time(16, 0))
+_BOOKED = [0.85, 0.8, 0.7, 0.6]  # chance a member had a place at each past workshop
+_CAME = 0.85  # chance someone with a place came
+_WALKED_IN = 0.03  # chance someone without a place came anyway
+_BOOKED_AHEAD = [0.5, 0.2]  # chance a member has a place at each upcoming workshop
+_ACCESS_NEEDS = [
+    "Step-free access, please.",
+    "A hearing loop.",
+    "Vegetarian lunch.",
+    "I may need to leave at 12:00 for the school run.",
+    "Slides in advance, please (dyslexia).",
+]
+
+
+def _workday(day: date) -> date:
+    """The first Tuesday, Wednesday or Thursday on or after `day`: when workshops tend to be."""
+    while day.weekday() not in (1, 2, 3):
+        day += timedelta(days=1)
+    return day
+
+
+def _uk(day: date, at: time) -> datetime:
+    return datetime.combine(day, at).replace(tzinfo=timezone.get_default_timezone())
+
+
+def _workshops(
+    programme: Programme,
+    collaboratives: list[Collaborative],
+    slots: list[_Slot],
+    user_ids: dict[str, int],
+    team_user_id: int,
+    *,
+    seed: int,
+    today: date,
+) -> None:
+    """Each collaborative's workshops, with places and attendance; and one upcoming cross-locality workshop."""
+    rng = random.Random(seed + 1)  # its own stream, so the people stay the same whatever happens here
+    venues = ["{place} Civic Centre, Committee Room 2", "{place} Learning Centre, main hall", "Online (Teams)"]
+    facilitator_of = {}
+    for slot in slots:
+        if slot.role == Role.FACILITATOR:
+            facilitator_of.setdefault(slot.collaborative.pk, user_ids[slot.email])
+    workshops: list[Workshop] = []
+    for collaborative in collaboratives:
+        for offset, title, format_, length, start, end in _WORKSHOP_PLAN:
+            day = _workday(today + timedelta(days=offset))
+            online = format_ == WorkshopFormat.ONLINE
+            past = offset < 0
+            workshops.append(
+                Workshop(
+                    programme=programme,
+                    collaborative=collaborative,
+                    title=title,
+                    starts_at=_uk(day, start),
+                    ends_at=_uk(day, end),
+                    format=format_,
+                    length=length,
+                    venue=venues[2] if online else rng.choice(venues[:2]).format(place=collaborative.locality),
+                    accessibility_notes=(
+                        "Live captions; slides shared beforehand."
+                        if online
+                        else "Step-free access from the car park; hearing loop; a quiet room is available."
+                    ),
+                    agenda="Welcome and check-in\nWorking on the boards in small groups\nWhat we agree\nNext steps",
+                    ended_at=_uk(day, end) if past else None,
+                    created_by_id=facilitator_of.get(collaborative.pk, team_user_id),
+                )
+            )
+    day = _workday(today + timedelta(days=_CROSS_LOCALITY[0]))
+    workshops.append(
+        Workshop(
+            programme=programme,
+            collaborative=None,
+            title=_CROSS_LOCALITY[1],
+            starts_at=_uk(day, _CROSS_LOCALITY[2]),
+            ends_at=_uk(day, _CROSS_LOCALITY[3]),
+            format=WorkshopFormat.ONLINE,
+            length=WorkshopLength.HALF_DAY,
+            venue="Online (Teams): the link is emailed the day before",
+            accessibility_notes="Live captions; breakout rooms by theme.",
+            agenda="What each locality has learnt\nThemes across localities\nQuestions for the programme team",
+            created_by_id=team_user_id,
+        )
+    )
+    workshops = Workshop.objects.bulk_create(workshops)
+
+    now = timezone.now()
+    registrations: list[Registration] = []
+    by_collaborative: dict[int, list[_Slot]] = {}
+    for slot in slots:
+        if slot.role != Role.FACILITATOR:
+            by_collaborative.setdefault(slot.collaborative.pk, []).append(slot)
+    for workshop in workshops:
+        if workshop.collaborative_id is None:
+            continue
+        index = next(i for i, plan in enumerate(_WORKSHOP_PLAN) if plan[1] == workshop.title)
+        day = timezone.localtime(workshop.starts_at).date()
+        past = workshop.ends_at <= now
+        for slot in by_collaborative.get(workshop.collaborative_id, []):
+            if slot.joined_on > day or (slot.left_on is not None and slot.left_on < day):
+                continue
+            demo_member = slot.email == "member@demo.example"
+            if past:
+                booked = demo_member or rng.random() < _BOOKED[index]
+                came = demo_member or (rng.random() < _CAME if booked else rng.random() < _WALKED_IN)
+                if not booked and not came:
+                    continue
+            else:
+                upcoming = index - len(_BOOKED)
+                booked = (demo_member and upcoming == 0) or rng.random() < _BOOKED_AHEAD[upcoming]
+                if not booked:
+                    continue
+                came = None
+            registrations.append(
+                Registration(
+                    workshop=workshop,
+                    user_id=user_ids[slot.email],
+                    registered_at=min(now, workshop.starts_at - timedelta(days=rng.randint(1, 40))),
+                    access_needs=rng.choice(_ACCESS_NEEDS) if rng.random() < 0.1 else "",
+                    attended=came,
+                    attendance_marked_by_id=workshop.created_by_id if past else None,
+                    attendance_marked_at=workshop.ends_at if past else None,
+                )
+            )
+    Registration.objects.bulk_create(registrations, batch_size=2000)
+
+
 # --- Reading back and removing -----------------------------------------------------------------------------------
 
 
@@ -583,6 +783,8 @@ def demo_logins(programme: Programme) -> list[DemoLogin]:
             continue
         where = membership.collaborative.name if membership.collaborative else f"All localities of {programme.name}"
         logins.append(DemoLogin(role.label, email, DEMO_PASSWORD, where, membership.user.display_name))
+    for extension in _EXTENSIONS.values():
+        logins.extend(extension.logins(programme))
     return logins
 
 
@@ -596,8 +798,13 @@ def _summarise(programme: Programme, *, created: bool) -> DemoResult:
         memberships=memberships.count(),
         people=memberships.values("user").distinct().count(),
         invitations=Invitation.objects.filter(collaborative__programme=programme).pending().count(),
+        workshops=Workshop.objects.filter(programme=programme).count(),
         logins=demo_logins(programme),
     )
+
+
+def _extension_emails() -> list[str]:
+    return [email for extension in _EXTENSIONS.values() for email in extension.emails]
 
 
 @transaction.atomic
@@ -612,6 +819,9 @@ def delete_programme(slug: str) -> bool:
     collaboratives = Collaborative.objects.filter(programme=programme)
     member_ids = set(Membership.objects.filter(programme=programme).values_list("user_id", flat=True))
     try:
+        for extension in _EXTENSIONS.values():
+            extension.delete(programme)
+        Workshop.objects.filter(programme=programme).delete()  # with their places
         AuditEvent.objects.filter(Q(programme=programme) | Q(collaborative__in=collaboratives)).delete()
         Invitation.objects.filter(collaborative__in=collaboratives).delete()
         Membership.objects.filter(programme=programme).delete()
@@ -622,7 +832,7 @@ def delete_programme(slug: str) -> bool:
         # People of this programme who take part nowhere else: the invented ones and the demo sign-ins.
         leftovers = (
             User.objects.filter(pk__in=member_ids, memberships__isnull=True)
-            .filter(Q(email__endswith=f"@{slug}.{DEMO_DOMAIN}") | Q(email__in=DEMO_EMAILS))
+            .filter(Q(email__endswith=f"@{slug}.{DEMO_DOMAIN}") | Q(email__in=DEMO_EMAILS + _extension_emails()))
             .exclude(is_superuser=True)
         )
         AuditEvent.objects.filter(actor__in=leftovers).delete()

@@ -6,11 +6,14 @@
 - `publisher` coalesces what one process broadcasts to a group into at most one frame per `WINDOW` seconds, so a
   burst of votes from 300 people costs a few channel-layer sends, not thousands.
 - Sequence numbers make any loss visible: a client that sees a gap asks for a replay (`events_since`) or a snapshot.
+- `subscriptions` keeps this process's connections in their groups when Redis restarts (which forgets every group
+  silently) and has each connection send its client what it missed meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -92,8 +95,11 @@ def group_name(kind: str, object_id: int) -> str:
 def stream_for_update(kind: str, object_id: int) -> LiveStream:
     """The stream of a live object, locked until the transaction ends: this serialises every change to the object,
     so checks such as a vote budget hold under concurrent operations."""
-    stream, _ = LiveStream.objects.get_or_create(kind=kind, object_id=object_id)
-    return LiveStream.objects.select_for_update().get(pk=stream.pk)
+    stream = LiveStream.objects.select_for_update().filter(kind=kind, object_id=object_id).first()
+    if stream is None:  # the object's first change (boards make theirs when created): one query per change otherwise
+        LiveStream.objects.get_or_create(kind=kind, object_id=object_id)
+        stream = LiveStream.objects.select_for_update().get(kind=kind, object_id=object_id)
+    return stream
 
 
 def replayed(stream: LiveStream, op_key: str | None) -> LiveEvent | None:
@@ -225,6 +231,9 @@ class Publisher:
         items = self._pending.pop(group, [])
         if not items:
             return
+        # Operations commit in sequence order, but their after-commit hooks can reach the loop in another order
+        # (database work runs on several threads): within a frame, events go out in sequence order.
+        items.sort(key=lambda item: (0, item["seq"]) if "seq" in item else (1, 0))
         self._last_flush[group] = time.monotonic()
         assert self._loop is not None
         self._loop.create_task(self._send(group, items))
@@ -238,6 +247,122 @@ class Publisher:
             self.frames_sent += 1
         except Exception:  # a lost frame shows up as a gap in the sequence; clients repair it
             log.warning("Could not broadcast %d item(s) to %s", len(items), group, exc_info=True)
+            subscriptions.lost(resync=True)
 
 
 publisher = Publisher()
+
+
+# --- Group membership that survives a Redis restart ---------------------------------------------------------------
+
+
+class Subscriber(Protocol):
+    """A connection in a live object's group (the live consumer)."""
+
+    group: str
+    channel_name: str
+
+    def resync(self) -> None:
+        """The channel layer may have dropped messages: send the client what it missed (from the stored events)."""
+
+
+class Subscriptions:
+    """The group memberships of this process's connections, kept true when the channel layer's Redis restarts.
+
+    Redis without persistence forgets every group when it restarts, and does so silently: a connection that happened
+    not to be waiting on Redis at that moment sees no error and simply stops receiving. So a watchdog (one task per
+    process, running while there are connections) keeps a marker key in Redis and checks it every `INTERVAL`. When
+    a Redis call of the layer failed (`lost()`), it checks at once and again until Redis answers, then joins every
+    connection to its group again. When the marker has gone (Redis restarted) or a broadcast failed, it also asks
+    each connection to resync its client. Only layers that expose their Redis connections (channels_redis'
+    `RedisChannelLayer`) are watched; the in-memory layer cannot lose anything.
+    """
+
+    INTERVAL = 0.5  # seconds between checks while all is well
+    RETRY = 0.1  # seconds between checks while Redis does not answer
+    MARKER_TTL = 60
+
+    def __init__(self) -> None:
+        self.members: dict[Subscriber, asyncio.AbstractEventLoop] = {}
+        self.rejoins = 0
+        self._lost = False
+        self._resync = False
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task | None = None
+
+    def add(self, member: Subscriber) -> None:
+        loop = asyncio.get_running_loop()
+        # A server has one event loop; tests start one per scenario, and forget connections of loops now closed.
+        self.members = {m: at for m, at in self.members.items() if not at.is_closed()}
+        self.members[member] = loop
+        layer = get_channel_layer()
+        if not (hasattr(layer, "connection") and hasattr(layer, "client_prefix")):
+            return
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._wake = asyncio.Event()
+            self._task = loop.create_task(self._watch(layer))
+
+    def discard(self, member: Subscriber) -> None:
+        self.members.pop(member, None)
+
+    def _local(self) -> list[Subscriber]:
+        loop = asyncio.get_running_loop()
+        return [member for member, at in self.members.items() if at is loop]
+
+    def lost(self, *, resync: bool = False) -> None:
+        """A Redis call failed: check at once, and join the groups again when Redis is back (and, with `resync`,
+        because a broadcast was lost, have every connection send its client what it missed)."""
+        self._lost = True
+        self._resync = self._resync or resync
+        task, wake = self._task, self._wake
+        if task is None or wake is None or task.done():
+            return
+        loop = task.get_loop()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            wake.set()
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(wake.set)
+
+    async def _watch(self, layer: Any) -> None:
+        key = f"{layer.prefix}live.alive.{layer.client_prefix}"
+        marked: set[int] = set()
+        wake = self._wake
+        assert wake is not None
+        while self._local():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), self.RETRY if self._lost else self.INTERVAL)
+            wake.clear()
+            try:
+                restarted = False
+                for index in range(layer.ring_size):
+                    before = await layer.connection(index).set(key, b"1", ex=self.MARKER_TTL, get=True)
+                    restarted |= before is None and index in marked
+                    marked.add(index)
+                if restarted or self._lost:
+                    await self._rejoin(layer, resync=restarted or self._resync)
+            except Exception as error:  # Redis is not back yet: check again shortly
+                if not self._lost:
+                    log.warning("The channel layer is unreachable (%s); connections rejoin when it is back.", error)
+                self._lost = True
+
+    async def _rejoin(self, layer: Any, *, resync: bool) -> None:
+        members = self._local()
+        for member in members:
+            await layer.group_add(member.group, member.channel_name)
+        self._lost = self._resync = False
+        self.rejoins += 1
+        log.warning(
+            "The channel layer answers again: %d connection(s) joined their groups again%s.",
+            len(members),
+            " and resync their clients" if resync else "",
+        )
+        if resync:
+            for member in members:
+                member.resync()
+
+
+subscriptions = Subscriptions()

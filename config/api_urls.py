@@ -4,11 +4,17 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from actionplans.api import register as register_actionplans
 from collab.api import api_not_found, me_view, token_view
 from collab.api import register as register_collab
+from subgroups.api import register as register_subgroups
+from systemmap.api import register as register_systemmap
 
 router = DefaultRouter()
 register_collab(router)
+register_systemmap(router)
+register_actionplans(router)
+register_subgroups(router)
 
 urlpatterns = [
     path("api/v1/auth/token/", token_view, name="api-token"),

@@ -59,7 +59,9 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "collab",
+    "systemmap",
     "actionplans",
+    "subgroups",
     "frontend",
 ]
 
@@ -111,7 +113,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNEL_LAYER_PREFIX") or "collab"},
+            "CONFIG": {
+                # channels_redis waits for messages with a 5-second blocking pop; redis-py's default read timeout is
+                # also 5 seconds, so an idle connection could time out first and take its consumer down with it.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": env("CHANNEL_LAYER_PREFIX") or "collab",
+            },
         }
     }
 else:
@@ -222,6 +229,22 @@ SPECTACULAR_SETTINGS = {
         "CollaborativeRoleEnum": "collab.api.COLLABORATIVE_ROLE_CHOICES",
         "SectorEnum": "collab.models.Sector",
         "InvitationStatusEnum": "collab.api.INVITATION_STATUS_CHOICES",
+        "SubGroupRoleEnum": "subgroups.models.SubGroupRole",
+        "SubGroupChangeableRoleEnum": "subgroups.api.CHANGEABLE_ROLE_CHOICES",
+        "ProgressStatusEnum": "subgroups.models.Status",
+        "MilestoneStateEnum": "subgroups.models.MilestoneState",
+        "SupportStateEnum": "subgroups.models.SupportState",
+        "ConcernStateEnum": "subgroups.models.ConcernState",
+        "MandateEnum": "subgroups.models.Mandate",
+        "MandateSettingEnum": "subgroups.models.MandateSetting",
+        "ElementTypeEnum": "systemmap.models.ElementType",
+        "ConnectionTypeEnum": "systemmap.models.ConnectionType",
+        "EvidenceKindEnum": "systemmap.models.EvidenceKind",
+        "ImportFormatEnum": "systemmap.io.IMPORT_FORMATS",
+        "ExportFormatEnum": "systemmap.io.EXPORT_FORMAT_NAMES",
+        # Other fields named "kind" and "format" exist since the system maps: name these two too.
+        "SupportKindEnum": "subgroups.models.SupportKind",
+        "WorkshopFormatEnum": "collab.models.WorkshopFormat",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

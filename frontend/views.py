@@ -35,6 +35,7 @@ from frontend.forms import (
     SignInForm,
     add_domain_error,
 )
+from subgroups import selectors as subgroup_selectors
 
 AUDIT_PAGE_SIZE = 25
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -83,6 +84,7 @@ def _collaborative_context(request: HttpRequest, collaborative: Collaborative, c
         "current_tab": current,
         "may_see_members": can(user, Action.INVITE, collaborative),
         "may_read_audit": can(user, Action.READ_AUDIT, collaborative),
+        "may_see_engagement": can(user, Action.VIEW_ENGAGEMENT, collaborative),
     }
 
 
@@ -163,7 +165,12 @@ def profile(request: HttpRequest) -> HttpResponse:
 @page
 def home(request: HttpRequest) -> HttpResponse:
     collaboratives, attention = selectors.home_for(request.user)
-    return render(request, "frontend/home.html", {"collaboratives": collaboratives, "attention": attention})
+    context = {
+        "collaboratives": collaboratives,
+        "attention": attention,
+        "coming_up": selectors.workshops_coming_up(request.user),
+    }
+    return render(request, "frontend/home.html", context)
 
 
 @page
@@ -176,6 +183,7 @@ def collaborative_overview(request: HttpRequest, slug: str) -> HttpResponse:
         organisation_count=sum(1 for group in overview.by_organisation if group.organisation is not None),
         sector_total=len(selectors.LOCAL_SECTORS),
         sectors_represented=len(selectors.LOCAL_SECTORS) - len(overview.missing_sectors),
+        subgroup_leads=subgroup_selectors.leads_for_overview(request.user, collaborative),
     )
     return render(request, "frontend/overview.html", context)
 

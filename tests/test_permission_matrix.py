@@ -8,11 +8,31 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from collab.models import AuditEvent
-from tests.permissions import cases_actionplans, cases_collab
+from tests.permissions import (
+    cases_actionplans,
+    cases_boards,
+    cases_collab,
+    cases_subgroups,
+    cases_systemmap,
+    cases_workshops,
+)
 from tests.permissions.matrix import ACTORS, api_operations, page_routes
 
-CASES = [*cases_collab.CASES, *cases_actionplans.CASES]
-LIST_SCOPING = {**cases_collab.LIST_SCOPING}
+CASES = [
+    *cases_collab.CASES,
+    *cases_actionplans.CASES,
+    *cases_subgroups.CASES,
+    *cases_workshops.CASES,
+    *cases_boards.CASES,
+    *cases_systemmap.CASES,
+]
+LIST_SCOPING = {
+    **cases_collab.LIST_SCOPING,
+    **cases_actionplans.LIST_SCOPING,
+    **cases_subgroups.LIST_SCOPING,
+    **cases_workshops.LIST_SCOPING,
+    **cases_systemmap.LIST_SCOPING,
+}
 
 
 def client_as(world, actor):

@@ -4,7 +4,9 @@ from rest_framework.routers import BaseRouter
 
 from collab.api.people import *  # noqa: F403
 from collab.api.people import register as register_people
+from collab.api.workshops import register as register_workshops
 
 
 def register(router: BaseRouter) -> None:
     register_people(router)
+    register_workshops(router)

@@ -1,3 +1,4 @@
 """Every scoped read of the core, one module per area. Import from `collab.selectors`."""
 
 from collab.selectors.people import *  # noqa: F403
+from collab.selectors.workshops import *  # noqa: F403

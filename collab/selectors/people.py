@@ -36,6 +36,7 @@ from collab.models import (
     Sector,
     User,
 )
+from collab.selectors.workshops import upcoming_workshops
 
 # Sectors a Collaborative is expected to draw on; the facilitating organisation is not a local sector.
 LOCAL_SECTORS = [s for s in Sector if s != Sector.FACILITATION]
@@ -148,7 +149,7 @@ def collaborative_overview(user: Any, collaborative: Collaborative) -> Overview:
         anchors=[m for m in active if m.role == Role.ANCHOR],
         facilitators=[m for m in active if m.role == Role.FACILITATOR],
         missing_sectors=[s for s in LOCAL_SECTORS if not sectors[s.value].memberships],
-        upcoming_workshops=[],
+        upcoming_workshops=upcoming_workshops(user, collaborative),
         former_member_count=len(memberships) - len(active),
     )
 

@@ -2,3 +2,4 @@
 
 from collab.services.people import *  # noqa: F403
 from collab.services.people import INVITATION_SALT  # noqa: F401
+from collab.services.workshops import *  # noqa: F403

@@ -306,14 +306,14 @@ def vote_add(change: Change, *, card: int):
     board = change.board
     _check_voting(board)
     target = _card(change, card)
-    mine = Vote.objects.filter(board=board, round=board.voting_round, voter=change.participant)
-    spent = mine.count()
-    if spent >= board.vote_budget:
+    # One query for the checks and the event: the stream lock keeps the counts true until this commits.
+    counts = _vote_counts(change, target)
+    if counts["mine"] >= board.vote_budget:
         raise Conflict(f"You have used all {board.vote_budget} of your votes. Take one back to move it.")
-    if mine.filter(card=target).count() >= board.vote_cap_per_card:
+    if counts["mine_here"] >= board.vote_cap_per_card:
         raise Conflict(f"You can put at most {board.vote_cap_per_card} votes on one card.")
     Vote.objects.create(board=board, round=board.voting_round, card=target, voter=change.participant)
-    return _emit_vote(change, target)
+    return _emit_vote(change, target, counts={key: n + 1 for key, n in counts.items()})
 
 
 @board_operation("vote.remove")
@@ -531,11 +531,27 @@ def promote(change: Change, *, target: str, card: int | None = None, group: int 
 # --- Presence (ephemeral: not events) -----------------------------------------------------------------------------
 
 
-def participant_connected(*, principal: Any, board_id: int, connected: bool) -> tuple[Viewer, dict[str, Any]]:
-    """Count a connection opening or closing; returns the viewer and the presence item to broadcast."""
+def participant_connected(
+    *, principal: Any, board_id: int, connected: bool
+) -> tuple[Viewer | None, dict[str, Any] | None]:
+    """Count a connection opening or closing; returns the viewer and the presence item to broadcast.
+
+    A connection closing because its person lost access (a guest link withdrawn) is still counted as closed, so the
+    others see them leave; the viewer is then None."""
     with transaction.atomic():
         board = _board(board_id)
-        viewer = board_viewer(principal, board)
+        try:
+            viewer = board_viewer(principal, board)
+        except (NotFound, Forbidden):
+            if connected:
+                raise
+            key = f"g:{principal.pk}" if isinstance(principal, Guest) else f"u:{principal.pk}"
+            participant = Participant.objects.select_for_update().filter(board=board, key=key).first()
+            if participant is None:
+                return None, None
+            participant.connections = max(0, participant.connections - 1)
+            participant.save(update_fields=["connections"])
+            return None, presence_item(participant)
         participant = _participant(board, viewer, lock=True)
         participant.connections = max(0, participant.connections + (1 if connected else -1))
         participant.last_seen = timezone.now()
@@ -810,13 +826,19 @@ def _emit_card(change: Change, type: str, card: Card) -> LiveEvent:
     return change.emit(type, card_payload(card))
 
 
-def _emit_vote(change: Change, card: Card) -> LiveEvent:
-    board, voter = change.board, change.participant
-    counts = Vote.objects.filter(board=board, round=board.voting_round).aggregate(
+def _vote_counts(change: Change, card: Card) -> dict[str, int]:
+    """Votes in the current round: all of them, the participant's, and the participant's on `card`."""
+    voter = change.participant
+    return Vote.objects.filter(board=change.board, round=change.board.voting_round).aggregate(
         cast=Count("id"),
         mine=Count("id", filter=Q(voter=voter)),
         mine_here=Count("id", filter=Q(voter=voter, card=card)),
     )
+
+
+def _emit_vote(change: Change, card: Card, *, counts: dict[str, int] | None = None) -> LiveEvent:
+    board, voter = change.board, change.participant
+    counts = counts or _vote_counts(change, card)
     payload = {
         "card": card.pk,
         "round": board.voting_round,

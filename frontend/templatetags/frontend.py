@@ -24,6 +24,20 @@ ACTIONS = {
     "invitation.revoke": "Withdrew an invitation",
     "invitation.accept": "Accepted an invitation",
     "user.update": "Changed their profile",
+    "workshop.create": "Scheduled a workshop",
+    "workshop.update": "Changed a workshop",
+    "workshop.cancel": "Cancelled a workshop",
+    "workshop.end": "Ended a workshop",
+    "registration.create": "Booked a place at a workshop",
+    "registration.cancel": "Gave up a place at a workshop",
+    "registration.attendance": "Recorded attendance at a workshop",
+    "vision_statement.create": "Added a statement to the draft vision",
+    "vision_statement.update": "Changed a statement of the draft vision",
+    "vision_statement.remove": "Took a statement out of the draft vision",
+    "vision_statement.reorder": "Reordered the draft vision",
+    "vision.publish": "Published a version of the vision",
+    "endorsement.create": "Responded to the vision",
+    "endorsement.update": "Changed their response to the vision",
 }
 
 FIELD_LABELS = {
@@ -36,6 +50,13 @@ FIELD_LABELS = {
     "left_on": "Left on",
     "revoked_at": "Withdrawn at",
     "starts_on": "Starts on",
+    "starts_at": "Starts at",
+    "ends_at": "Ends at",
+    "cancelled_at": "Cancelled at",
+    "ended_at": "Ended at",
+    "accessibility_notes": "Accessibility notes",
+    "access_needs": "Access needs",
+    "attended": "Came",
 }
 ORGANISATION_FIELDS = {"organisation", "anchor_organisation"}
 NOTHING = "—"
@@ -78,6 +99,8 @@ def audit_changes(changes: dict, organisation_names: dict[int, str] | None = Non
 def _in_words(name: str, value: Any, organisation_names: dict[int, str]) -> str:
     if value in (None, ""):
         return NOTHING
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     if name == "role" and value in Role.values:
         return Role(value).label
     if name == "sector" and value in Sector.values:

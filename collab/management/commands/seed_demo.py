@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from collab.demo import build_programme
+from collab.demo import build_extensions, build_programme, demo_logins
 
 SITE = "http://127.0.0.1:8000/"
 
@@ -42,6 +42,9 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
+        # The apps above the core add their demo data (sub-groups and their updates…), once.
+        extension_lines = build_extensions(result.programme, with_demo_logins=not options["no_logins"])
+        result.logins = demo_logins(result.programme)
 
         programme = result.programme
         if result.created:
@@ -53,8 +56,11 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"  {result.collaboratives} localities, {result.organisations} organisations, "
-            f"{result.memberships} memberships, {result.invitations} pending invitations."
+            f"{result.memberships} memberships, {result.invitations} pending invitations, "
+            f"{result.workshops} workshops."
         )
+        for line in extension_lines:
+            self.stdout.write(f"  {line}")
         self.stdout.write("")
         if result.logins:
             self.stdout.write("Demo sign-ins (every place, organisation and person is fictional):")

@@ -49,6 +49,46 @@ function liveStatus(element) {
   connect();
 }
 
+// A form marked data-autosave (the progress update) keeps a draft on the server while the person types: a few
+// seconds after the last change it posts the form with action=draft. Without script, "Save draft" does the same.
+const AUTOSAVE_AFTER_MS = 3000;
+
+function autosave(form) {
+  const note = form.querySelector("[data-autosave-status]");
+  let timer = null;
+  let saving = false;
+
+  const save = async () => {
+    if (saving) return;
+    saving = true;
+    const data = new FormData(form);
+    data.set("action", "draft");
+    try {
+      // getAttribute, not form.action: the form's buttons are named "action" and would shadow the property.
+      const response = await fetch(form.getAttribute("action") || window.location.href, {
+        method: "POST",
+        body: data,
+        headers: { "X-Requested-With": "fetch" },
+        credentials: "same-origin",
+      });
+      if (note) note.textContent = response.ok ? await response.text() : "Your draft could not be saved just now.";
+    } catch {
+      if (note) note.textContent = "No connection: your draft was not saved. It is tried again when you next type.";
+    } finally {
+      saving = false;
+    }
+  };
+
+  const later = () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, AUTOSAVE_AFTER_MS);
+  };
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  form.addEventListener("submit", () => window.clearTimeout(timer));
+}
+
 focusErrorSummary();
+document.querySelectorAll("form[data-autosave]").forEach(autosave);
 const status = document.querySelector("[data-live-status]");
 if (status && "WebSocket" in window) liveStatus(status);
