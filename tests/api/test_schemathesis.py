@@ -100,8 +100,9 @@ def schema_as_programme_team(request, live_server, world):
     return _published_schema(request, live_server, world, "programme_team")
 
 
+# Examples per operation: with some 150 operations, 12 each keeps the whole run to a few minutes on two cores.
 HYPOTHESIS = settings(
-    max_examples=25,
+    max_examples=12,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
