@@ -1199,6 +1199,13 @@ class BoardView {
         { id: selectId },
         this.config.targets.map((t) => h("option", { value: t.name, text: t.label })),
       );
+      // The menu is rebuilt whenever it opens or the board changes: keep the target someone already chose.
+      this.promoteChoice ||= {};
+      const choiceKey = `${kind}-${id}`;
+      if (this.promoteChoice[choiceKey]) select.value = this.promoteChoice[choiceKey];
+      select.addEventListener("change", () => {
+        this.promoteChoice[choiceKey] = select.value;
+      });
       const form = h(
         "form",
         { class: "inline-controls", novalidate: true },
