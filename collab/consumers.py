@@ -7,7 +7,6 @@ so a page can tell whether its live connection is up. Live objects (boards, maps
 import asyncio
 import contextlib
 import json
-import logging
 import time
 from typing import Any
 
@@ -24,8 +23,6 @@ from collab import live
 from collab.access import grants_for
 from collab.errors import DomainError, Forbidden, NotFound
 from collab.models import Guest, User
-
-log = logging.getLogger(__name__)
 
 
 def _db(function):
@@ -83,37 +80,61 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     broadcasts events. What arrives from the group is redacted per viewer before it is sent.
 
     The connection outlives a Redis restart: while the channel layer is unreachable the consumer keeps serving the
-    client (operations, replays and snapshots come from the database), and once Redis is back `live.subscriptions`
-    joins it to its group again and has it send the client the events it missed (`live_resync`).
+    client (operations, replays and snapshots come from the database), and once Redis is back `live.fanout` joins
+    the group again and has each connection send its client the events it missed (`live_resync`).
     """
 
     MAX_FRAME_BYTES = 16 * 1024
     OPS_PER_SECOND = 20  # sustained, per connection
     OPS_BURST = 40
     PRESENCE_INTERVAL = 1.0  # at most one "writing" broadcast a second per connection
-    LAYER_RETRY_MAX = 1.0  # seconds between attempts to receive from a channel layer that failed
+
+    MAX_BACKLOG = 200  # group messages waiting for a client that does not keep up; past this it is resynced
 
     async def __call__(self, scope, receive, send) -> None:
-        """Channels' consumer loop with two changes: a failing channel layer does not end the connection (the
-        receive is retried), and the process can queue messages for this consumer directly (`resync`)."""
+        """Channels' consumer loop, except that what the group broadcasts reaches this consumer through
+        `live.fanout` (`deliver`), not through a channel-layer channel of its own, and is sent to the client by a
+        writer task of its own: the fan-out never waits for one connection's database work or slow network."""
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = await self.channel_layer.new_channel()
         self.base_send = send
-        self.local: asyncio.Queue[dict] = asyncio.Queue()
-        with contextlib.suppress(StopConsumer):
-            await await_many_dispatch([receive, self._receive_from_layer, self.local.get], self.dispatch)
+        self.local: asyncio.Queue[dict] = asyncio.Queue()  # work of this connection's turn: resync, control items
+        self.outbox: asyncio.Queue[dict] = asyncio.Queue()
+        self.holding: list[dict] | None = None
+        self.behind = False
+        writer = asyncio.get_running_loop().create_task(self._write())
+        try:
+            with contextlib.suppress(StopConsumer):
+                await await_many_dispatch([receive, self.local.get], self.dispatch)
+        finally:
+            writer.cancel()
 
-    async def _receive_from_layer(self) -> dict:
-        delay = 0.05
+    async def deliver(self, message: dict) -> None:
+        """A message from the group (see `live.Fanout`). It follows a replay or snapshot being prepared; one that
+        needs the database waits for this connection's turn; the rest go to the writer. A client that falls
+        `MAX_BACKLOG` messages behind is sent what it missed from the stored events instead."""
+        if any("control" in item for item in message["items"]):
+            self.local.put_nowait(message)
+        elif self.holding is not None:
+            self.holding.append(message)
+        elif self.behind:
+            return
+        elif self.outbox.qsize() >= self.MAX_BACKLOG:
+            self.behind = True
+            self.resync()
+        else:
+            self.outbox.put_nowait(message)
+
+    async def _write(self) -> None:
         while True:
-            try:
-                return await self.channel_layer.receive(self.channel_name)
-            except Exception as error:  # Redis restarting: wait for it instead of dropping the client
-                log.debug("Channel layer receive failed (%r); retrying in %.2f s", error, delay)
-                live.subscriptions.lost()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.LAYER_RETRY_MAX)
+            await self.live_batch(await self.outbox.get())
+
+    async def _release(self) -> None:
+        """Hand the writer what the group broadcast while a replay or snapshot was being prepared, in order."""
+        for message in self.holding or ():
+            self.outbox.put_nowait(message)
+        self.holding = None
 
     def resync(self) -> None:
         self.local.put_nowait({"type": "live.resync"})
@@ -151,11 +172,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         live.publisher.attach(asyncio.get_running_loop())
         self.group = live.group_name(self.kind.name, self.object_id)
-        try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
-        except Exception:  # Redis is restarting: serve the client now, join the group when Redis is back
-            live.subscriptions.lost()
-        live.subscriptions.add(self)
+        await live.fanout.join(self.group, self)
         await self.accept()
         self.tokens = float(self.OPS_BURST)
         self.tokens_at = time.monotonic()
@@ -167,9 +184,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.viewer is None:
             return
-        live.subscriptions.discard(self)
-        with contextlib.suppress(Exception):  # Redis is restarting: it forgets the group anyway
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        live.fanout.leave(self.group, self)
         try:
             _, presence = await _db(self.kind.join)(self.principal, self.object_id, connected=False)
         except (NotFound, Forbidden):
@@ -210,14 +225,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
             await self._error("bad_frame", "“since” must be the last sequence number you saw, or null.")
             return
-        if since is not None:
-            current, events = await _db(live.events_since)(self.kind.name, self.object_id, since)
-            if events is not None:
-                out = [live.for_viewer(self.viewer, e) for e in events]
-                self.forwarded = max(self.forwarded or 0, current, *(e["seq"] for e in events))
-                await self.send_json({"type": "events", "events": out, "now": _now()})
-                return
-        await self._snapshot()
+        self.holding = []  # what the group broadcasts meanwhile follows the replay or snapshot
+        try:
+            if since is not None:
+                current, events = await _db(live.events_since)(self.kind.name, self.object_id, since)
+                if events is not None:
+                    await self._replay(current, events, empty_too=True)
+                    return
+            await self._snapshot()
+        finally:
+            await self._release()
+
+    async def _replay(self, current: int, events: list[dict], *, empty_too: bool) -> None:
+        if events or empty_too:
+            out = [live.for_viewer(self.viewer, e) for e in events]
+            self.forwarded = max(self.forwarded or 0, current, *(e["seq"] for e in events))
+            await self.send_json({"type": "events", "events": out, "now": _now()})
 
     async def _snapshot(self) -> None:
         try:
@@ -229,17 +252,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "snapshot", "state": state, "now": _now()})
 
     async def live_resync(self, message: dict) -> None:
-        """Queued by `live.subscriptions` after the channel layer came back: what was broadcast meanwhile may have
-        been lost, so send the events after the last one this client was sent, as a replay ("events") would."""
+        """Queued by `live.fanout` after the channel layer came back: what was broadcast meanwhile may have been
+        lost, so send the events after the last one this client was sent, as a replay ("events") would."""
+        self.behind = False
         if self.forwarded is None:
             return  # no hello yet: the client will ask for what it needs
-        current, events = await _db(live.events_since)(self.kind.name, self.object_id, self.forwarded)
-        if events is None:
-            await self._snapshot()
-        elif events:
-            self.forwarded = max(self.forwarded, current, *(e["seq"] for e in events))
-            out = [live.for_viewer(self.viewer, e) for e in events]
-            await self.send_json({"type": "events", "events": out, "now": _now()})
+        self.holding = []
+        try:
+            current, events = await _db(live.events_since)(self.kind.name, self.object_id, self.forwarded)
+            if events is None:
+                await self._snapshot()
+            else:
+                await self._replay(current, events, empty_too=False)
+        finally:
+            await self._release()
 
     async def _op(self, message: dict) -> None:
         op_id = message.get("id")

@@ -6,8 +6,9 @@
 - `publisher` coalesces what one process broadcasts to a group into at most one frame per `WINDOW` seconds, so a
   burst of votes from 300 people costs a few channel-layer sends, not thousands.
 - Sequence numbers make any loss visible: a client that sees a gap asks for a replay (`events_since`) or a snapshot.
-- `subscriptions` keeps this process's connections in their groups when Redis restarts (which forgets every group
-  silently) and has each connection send its client what it missed meanwhile.
+- `fanout` receives what a group broadcasts once per process and hands it to the process's connections; it keeps
+  the process in its groups when Redis restarts (which forgets every group silently) and has each connection send
+  its client what it missed meanwhile.
 """
 
 from __future__ import annotations
@@ -247,74 +248,123 @@ class Publisher:
             self.frames_sent += 1
         except Exception:  # a lost frame shows up as a gap in the sequence; clients repair it
             log.warning("Could not broadcast %d item(s) to %s", len(items), group, exc_info=True)
-            subscriptions.lost(resync=True)
+            fanout.lost(resync=True)
 
 
 publisher = Publisher()
 
 
-# --- Group membership that survives a Redis restart ---------------------------------------------------------------
+# --- Receiving: one subscription per live object and process, kept through Redis restarts -------------------------
 
 
-class Subscriber(Protocol):
-    """A connection in a live object's group (the live consumer)."""
+class Member(Protocol):
+    """A connection to a live object (the live consumer)."""
 
-    group: str
-    channel_name: str
+    async def deliver(self, message: dict[str, Any]) -> None:
+        """A message from the object's group, for the client to be sent what it may see of it. Must return at once
+        (queue it): every connection of the process to the object is handed the message in turn."""
 
     def resync(self) -> None:
         """The channel layer may have dropped messages: send the client what it missed (from the stored events)."""
 
 
-class Subscriptions:
-    """The group memberships of this process's connections, kept true when the channel layer's Redis restarts.
+@dataclass(eq=False)
+class _Feed:
+    group: str
+    channel: str
+    loop: asyncio.AbstractEventLoop
+    members: set[Member] = field(default_factory=set)
+    task: asyncio.Task | None = None
 
-    Redis without persistence forgets every group when it restarts, and does so silently: a connection that happened
-    not to be waiting on Redis at that moment sees no error and simply stops receiving. So a watchdog (one task per
-    process, running while there are connections) keeps a marker key in Redis and checks it every `INTERVAL`. When
-    a Redis call of the layer failed (`lost()`), it checks at once and again until Redis answers, then joins every
-    connection to its group again. When the marker has gone (Redis restarted) or a broadcast failed, it also asks
-    each connection to resync its client. Only layers that expose their Redis connections (channels_redis'
+
+class Fanout:
+    """What a live object's group broadcasts, received once per process and handed to each local connection.
+
+    Channels' usual way — each connection joins the group with a channel of its own — has channels_redis queue and
+    wake every connection separately for every frame; measured with 300 participants on a board, that machinery took
+    most of the server's time, more than encoding and sending. So a process joins each group once, with one channel,
+    and delivers each message to its connections in turn (sending a websocket frame does not wait for the network).
+
+    The membership is kept true when Redis restarts. Redis without persistence forgets every group then, and does so
+    silently: a process that happened not to be waiting on Redis at that moment sees no error and simply stops
+    receiving. A watchdog (one task per process, while there are connections) keeps a marker key in Redis and checks
+    it every `INTERVAL`. When a Redis call of the layer fails (`lost()`) it checks at once, and again until Redis
+    answers, then joins every group again; when the marker has gone (Redis restarted) or a broadcast failed, it also
+    asks every connection to resync its client. Only layers that expose their Redis connections (channels_redis'
     `RedisChannelLayer`) are watched; the in-memory layer cannot lose anything.
     """
 
     INTERVAL = 0.5  # seconds between checks while all is well
     RETRY = 0.1  # seconds between checks while Redis does not answer
     MARKER_TTL = 60
+    RECEIVE_RETRY_MAX = 1.0
 
     def __init__(self) -> None:
-        self.members: dict[Subscriber, asyncio.AbstractEventLoop] = {}
+        self.feeds: dict[str, _Feed] = {}
         self.rejoins = 0
         self._lost = False
         self._resync = False
         self._wake: asyncio.Event | None = None
-        self._task: asyncio.Task | None = None
+        self._watchdog: asyncio.Task | None = None
 
-    def add(self, member: Subscriber) -> None:
+    async def join(self, group: str, member: Member) -> None:
         loop = asyncio.get_running_loop()
-        # A server has one event loop; tests start one per scenario, and forget connections of loops now closed.
-        self.members = {m: at for m, at in self.members.items() if not at.is_closed()}
-        self.members[member] = loop
-        layer = get_channel_layer()
-        if not (hasattr(layer, "connection") and hasattr(layer, "client_prefix")):
+        # A server has one event loop; tests start one per scenario, and forget what belonged to loops now closed.
+        self.feeds = {name: feed for name, feed in self.feeds.items() if not feed.loop.is_closed()}
+        feed = self.feeds.get(group)
+        if feed is None or feed.loop is not loop:
+            layer = get_channel_layer()
+            feed = self.feeds[group] = _Feed(group, await layer.new_channel(), loop)
+            feed.task = loop.create_task(self._receive(feed, layer))
+            try:
+                await layer.group_add(group, feed.channel)
+            except Exception:  # Redis is restarting: serve the connection now, join the group when Redis is back
+                self.lost()
+            self._watch(layer, loop)
+        feed.members.add(member)
+
+    def leave(self, group: str, member: Member) -> None:
+        feed = self.feeds.get(group)
+        if feed is None:
             return
-        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
-            self._wake = asyncio.Event()
-            self._task = loop.create_task(self._watch(layer))
+        feed.members.discard(member)
+        if feed.members:
+            return
+        del self.feeds[group]
+        if feed.task is not None:
+            feed.task.cancel()
+        if not feed.loop.is_closed():
+            feed.loop.create_task(self._discard(feed))
 
-    def discard(self, member: Subscriber) -> None:
-        self.members.pop(member, None)
+    @staticmethod
+    async def _discard(feed: _Feed) -> None:
+        with contextlib.suppress(Exception):  # Redis is restarting: it forgets the group anyway
+            await get_channel_layer().group_discard(feed.group, feed.channel)
 
-    def _local(self) -> list[Subscriber]:
-        loop = asyncio.get_running_loop()
-        return [member for member, at in self.members.items() if at is loop]
+    async def _receive(self, feed: _Feed, layer: Any) -> None:
+        delay = 0.05
+        while True:
+            try:
+                message = await layer.receive(feed.channel)
+            except Exception as error:  # Redis restarting: wait for it instead of dropping the connections
+                log.debug("Channel layer receive failed (%r); retrying in %.2f s", error, delay)
+                self.lost()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.RECEIVE_RETRY_MAX)
+                continue
+            delay = 0.05
+            for member in list(feed.members):
+                try:
+                    await member.deliver(message)
+                except Exception:
+                    log.exception("Could not deliver to a live connection")
 
     def lost(self, *, resync: bool = False) -> None:
         """A Redis call failed: check at once, and join the groups again when Redis is back (and, with `resync`,
         because a broadcast was lost, have every connection send its client what it missed)."""
         self._lost = True
         self._resync = self._resync or resync
-        task, wake = self._task, self._wake
+        task, wake = self._watchdog, self._wake
         if task is None or wake is None or task.done():
             return
         loop = task.get_loop()
@@ -327,11 +377,20 @@ class Subscriptions:
         elif not loop.is_closed():
             loop.call_soon_threadsafe(wake.set)
 
-    async def _watch(self, layer: Any) -> None:
+    def _local(self) -> list[_Feed]:
+        loop = asyncio.get_running_loop()
+        return [feed for feed in self.feeds.values() if feed.loop is loop]
+
+    def _watch(self, layer: Any, loop: asyncio.AbstractEventLoop) -> None:
+        if not (hasattr(layer, "connection") and hasattr(layer, "client_prefix")):
+            return
+        if self._watchdog is None or self._watchdog.done() or self._watchdog.get_loop() is not loop:
+            self._wake = asyncio.Event()
+            self._watchdog = loop.create_task(self._check(layer, self._wake))
+
+    async def _check(self, layer: Any, wake: asyncio.Event) -> None:
         key = f"{layer.prefix}live.alive.{layer.client_prefix}"
         marked: set[int] = set()
-        wake = self._wake
-        assert wake is not None
         while self._local():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), self.RETRY if self._lost else self.INTERVAL)
@@ -346,23 +405,26 @@ class Subscriptions:
                     await self._rejoin(layer, resync=restarted or self._resync)
             except Exception as error:  # Redis is not back yet: check again shortly
                 if not self._lost:
-                    log.warning("The channel layer is unreachable (%s); connections rejoin when it is back.", error)
+                    log.warning(
+                        "The channel layer is unreachable (%s); groups are joined again when it is back.", error
+                    )
                 self._lost = True
 
     async def _rejoin(self, layer: Any, *, resync: bool) -> None:
-        members = self._local()
-        for member in members:
-            await layer.group_add(member.group, member.channel_name)
+        feeds = self._local()
+        for feed in feeds:
+            await layer.group_add(feed.group, feed.channel)
         self._lost = self._resync = False
         self.rejoins += 1
+        members = [member for feed in feeds for member in feed.members]
         log.warning(
-            "The channel layer answers again: %d connection(s) joined their groups again%s.",
-            len(members),
-            " and resync their clients" if resync else "",
+            "The channel layer answers again: %d group(s) joined again%s.",
+            len(feeds),
+            f"; {len(members)} connection(s) resync their clients" if resync else "",
         )
         if resync:
             for member in members:
                 member.resync()
 
 
-subscriptions = Subscriptions()
+fanout = Fanout()
