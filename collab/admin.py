@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from collab.models import AuditEvent, Collaborative, Invitation, Membership, Organisation, Programme, User
+from collab.models import AuditEvent, Collaborative, Delivery, Invitation, Membership, Organisation, Programme, User
 
 
 @admin.register(User)
@@ -68,3 +68,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Notifications on their way: what was sent, skipped (left, unsubscribed) or is failing, and why."""
+
+    list_display = ["kind", "key", "user", "state", "attempts", "last_error", "created_at", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["key", "user__email"]
+    raw_id_fields = ["user", "message"]
+    readonly_fields = ["created_at", "sent_at"]

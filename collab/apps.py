@@ -11,3 +11,8 @@ class CollabConfig(AppConfig):
         from collab.board_protocol import BoardKind
 
         live.register(BoardKind())
+
+        # Reminders about the core's own things (workshops, invitations, attendance); apps above add theirs.
+        from collab import reminders
+
+        reminders.register()

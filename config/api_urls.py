@@ -8,6 +8,7 @@ from actionplans.api import register as register_actionplans
 from collab.api import api_not_found, me_view, token_view
 from collab.api import register as register_collab
 from subgroups.api import register as register_subgroups
+from subgroups.api_plans import register as register_plan_item_owners
 from systemmap.api import register as register_systemmap
 
 router = DefaultRouter()
@@ -15,6 +16,7 @@ register_collab(router)
 register_systemmap(router)
 register_actionplans(router)
 register_subgroups(router)
+register_plan_item_owners(router)
 
 urlpatterns = [
     path("api/v1/auth/token/", token_view, name="api-token"),

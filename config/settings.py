@@ -245,6 +245,11 @@ SPECTACULAR_SETTINGS = {
         # Other fields named "kind" and "format" exist since the system maps: name these two too.
         "SupportKindEnum": "subgroups.models.SupportKind",
         "WorkshopFormatEnum": "collab.models.WorkshopFormat",
+        # The action plan's own "status" and "kind" fields.
+        "PlanStatusEnum": "actionplans.models.PlanStatus",
+        "PlanRecordStatusEnum": "actionplans.api.plans.RECORD_STATUS_CHOICES",
+        "PlanItemStatusEnum": "actionplans.models.ItemStatus",
+        "StrategyKindEnum": "actionplans.models.StrategyKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -193,6 +193,23 @@ class SubGroupCreateForm(SubGroupForm, _MandateFields):
 
 
 class SubGroupEditForm(SubGroupForm):
+    update_every_days = forms.TypedChoiceField(
+        label="How often does it post a progress update?",
+        coerce=int,
+        required=False,  # left out: unchanged
+        empty_value=None,
+        choices=[
+            (7, "Every week"),
+            (14, "Every two weeks"),
+            (21, "Every three weeks"),
+            (28, "Every four weeks"),
+            (42, "Every six weeks"),
+            (56, "Every eight weeks"),
+            (91, "Every thirteen weeks"),
+        ],
+        help_text="Its leads get a reminder when the next is due; the facilitators are told when it is two weeks late.",
+        error_messages={"invalid_choice": "Choose how often from the list."},
+    )
     closed_on = _date(
         "Closed on", help_text="Only when the sub-group has finished its work. Its history stays available."
     )

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from frontend import views, views_actionplans, views_boards, views_subgroups, views_vision, views_workshops
+from frontend import (
+    views,
+    views_actionplans,
+    views_boards,
+    views_notifications,
+    views_plans,
+    views_subgroups,
+    views_systemmap,
+    views_vision,
+    views_workshops,
+)
 
 urlpatterns = [
     # Signing in and out, and resetting a forgotten password.
@@ -50,6 +60,33 @@ urlpatterns = [
     path("workshops/<int:pk>/cancel/", views_workshops.workshop_cancel, name="workshop-cancel"),
     path("workshops/<int:pk>/end/", views_workshops.workshop_end, name="workshop-end"),
     path("c/<slug:slug>/priorities/", views_actionplans.collaborative_priorities, name="collaborative-priorities"),
+    # The action plan: items, versions, strategies and alignment; the anchor's dashboard; the programme view.
+    path("c/<slug:slug>/plan/", views_plans.plan, name="plan"),
+    path("c/<slug:slug>/plan/record/", views_plans.plan_record, name="plan-record"),
+    path("c/<slug:slug>/plan/items/new/", views_plans.plan_item_new, name="plan-item-new"),
+    path("c/<slug:slug>/plan/items/<int:pk>/", views_plans.plan_item, name="plan-item"),
+    path("c/<slug:slug>/plan/items/<int:pk>/edit/", views_plans.plan_item_edit, name="plan-item-edit"),
+    path("c/<slug:slug>/plan/items/<int:pk>/remove/", views_plans.plan_item_remove, name="plan-item-remove"),
+    path("c/<slug:slug>/plan/items/<int:pk>/align/", views_plans.plan_item_align, name="plan-item-align"),
+    path(
+        "c/<slug:slug>/plan/items/<int:pk>/align/<int:alignment_pk>/remove/",
+        views_plans.plan_item_unalign,
+        name="plan-item-unalign",
+    ),
+    path("c/<slug:slug>/plan/learning/", views_plans.learning_note_new, name="learning-note-new"),
+    path("c/<slug:slug>/strategies/", views_plans.strategies, name="strategies"),
+    path("c/<slug:slug>/strategies/<int:pk>/", views_plans.strategy, name="strategy"),
+    path(
+        "c/<slug:slug>/strategies/<int:pk>/objectives/<int:objective_pk>/remove/",
+        views_plans.objective_remove,
+        name="objective-remove",
+    ),
+    path("c/<slug:slug>/dashboard/", views_plans.dashboard, name="dashboard"),
+    path("c/<slug:slug>/dashboard/items/", views_plans.dashboard_items, name="dashboard-items"),
+    path("c/<slug:slug>/dashboard/export.csv", views_plans.dashboard_csv, name="dashboard-csv"),
+    path("c/<slug:slug>/dashboard/board-paper.pdf", views_plans.dashboard_pdf, name="dashboard-pdf"),
+    path("programmes/<slug:slug>/localities/", views_plans.programme_view, name="programme-view"),
+    path("programmes/<slug:slug>/outcomes/", views_plans.outcomes, name="programme-outcomes"),
     # The shared vision: the current version and responses to it, the draft, publishing, earlier versions.
     path("c/<slug:slug>/vision/", views_vision.vision, name="vision"),
     path("c/<slug:slug>/vision/respond/", views_vision.vision_endorse, name="vision-endorse"),
@@ -64,6 +101,72 @@ urlpatterns = [
     path("c/<slug:slug>/vision/publish/", views_vision.vision_publish, name="vision-publish"),
     path("c/<slug:slug>/vision/versions/", views_vision.vision_versions, name="vision-versions"),
     path("c/<slug:slug>/vision/versions/<int:number>/", views_vision.vision_version, name="vision-version"),
+    # System maps: a collaborative's maps, the map (canvas), its table view, and present mode.
+    path("c/<slug:slug>/maps/", views_systemmap.map_list, name="systemmap-maps"),
+    path("c/<slug:slug>/maps/<int:pk>/", views_systemmap.map_page, name="systemmap-map"),
+    path("c/<slug:slug>/maps/<int:pk>/table/", views_systemmap.map_table, name="systemmap-table"),
+    path("c/<slug:slug>/maps/<int:pk>/elements/new/", views_systemmap.element_add, name="systemmap-element-add"),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/elements/<int:element_pk>/",
+        views_systemmap.element_edit,
+        name="systemmap-element-edit",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/elements/<int:element_pk>/remove/",
+        views_systemmap.element_remove,
+        name="systemmap-element-remove",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/connections/new/",
+        views_systemmap.connection_add,
+        name="systemmap-connection-add",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/connections/<int:connection_pk>/",
+        views_systemmap.connection_edit,
+        name="systemmap-connection-edit",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/connections/<int:connection_pk>/remove/",
+        views_systemmap.connection_remove,
+        name="systemmap-connection-remove",
+    ),
+    path("c/<slug:slug>/maps/<int:pk>/comments/new/", views_systemmap.comment_add, name="systemmap-comment-add"),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/presentations/",
+        views_systemmap.presentation_list,
+        name="systemmap-presentations",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/presentations/<int:presentation_pk>/",
+        views_systemmap.presentation_detail,
+        name="systemmap-presentation",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/presentations/<int:presentation_pk>/present/",
+        views_systemmap.present,
+        name="systemmap-present",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/presentations/<int:presentation_pk>/remove/",
+        views_systemmap.presentation_remove,
+        name="systemmap-presentation-remove",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/presentations/<int:presentation_pk>/steps/<int:step_pk>/",
+        views_systemmap.step_edit,
+        name="systemmap-step-edit",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/presentations/<int:presentation_pk>/steps/<int:step_pk>/move/",
+        views_systemmap.step_move,
+        name="systemmap-step-move",
+    ),
+    path(
+        "c/<slug:slug>/maps/<int:pk>/presentations/<int:presentation_pk>/steps/<int:step_pk>/remove/",
+        views_systemmap.step_remove,
+        name="systemmap-step-remove",
+    ),
     # Sub-groups (workstreams) of a collaborative.
     path("c/<slug:slug>/subgroups/", views_subgroups.subgroup_list, name="subgroup-list"),
     path("c/<slug:slug>/subgroups/new/", views_subgroups.subgroup_create, name="subgroup-create"),
@@ -132,4 +235,11 @@ urlpatterns = [
     path("workshops/<int:pk>/record.csv", views_boards.workshop_record_csv, name="workshop-record-csv"),
     # Accepting an invitation, signed in or not.
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    # Notifications: the person's centre and choices, one-click unsubscribe (no sign-in), the digest preview.
+    path("notifications/", views_notifications.notification_list, name="notification-list"),
+    path("notifications/read-all/", views_notifications.notification_read_all, name="notification-read-all"),
+    path("notifications/<int:pk>/read/", views_notifications.notification_read, name="notification-read"),
+    path("notifications/choices/", views_notifications.notification_preferences, name="notification-preferences"),
+    path("unsubscribe/<str:token>/", views_notifications.unsubscribe, name="notification-unsubscribe"),
+    path("c/<slug:slug>/digest/", views_notifications.digest_preview, name="digest-preview"),
 ]

@@ -152,6 +152,7 @@ def subgroup_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "delivers": subgroup.delivers,
         "partners": [str(pk) for pk in subgroup.partners.values_list("pk", flat=True)],
         "closed_on": subgroup.closed_on,
+        "update_every_days": subgroup.update_every_days,
     }
     form = SubGroupEditForm(
         request.POST if request.method == "POST" else None,
@@ -163,7 +164,8 @@ def subgroup_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            fields = {name: data[name] for name in ("name", "aims", "delivers", "partners", "closed_on")}
+            names = ("name", "aims", "delivers", "partners", "closed_on", "update_every_days")
+            fields = {name: data[name] for name in names if name != "update_every_days" or data[name] is not None}
             done, status = _save(
                 form, request, lambda: services.subgroup_update(actor=request.user, subgroup=subgroup, **fields)
             )

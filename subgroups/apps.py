@@ -12,3 +12,13 @@ class SubgroupsConfig(AppConfig):
         from subgroups.demo import DEMO_EXTENSION
 
         register_demo_extension(DEMO_EXTENSION)
+        # The action plan's demo (items owned by these sub-groups, strategies, alignments), after the sub-groups.
+        from subgroups.demo_plans import DEMO_EXTENSION as PLANS_DEMO
+
+        register_demo_extension(PLANS_DEMO)
+
+        # Reminders and digests about the sub-groups, run by the core's hourly "send what is due".
+        from subgroups import demo_notifications, notifications
+
+        notifications.register()
+        register_demo_extension(demo_notifications.DEMO_EXTENSION)

@@ -5,6 +5,7 @@ Nothing here is deleted in ordinary use: people leave a sub-group (their row is 
 handover closes one row and opens another, and updates form a timeline.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -101,6 +102,12 @@ class SubGroup(models.Model):
     # The latest progress update, kept by the service that posts updates: the sub-group's current status.
     current_update = models.ForeignKey(
         "ProgressUpdate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # How often its leads post a progress update; reminders follow it (see subgroups.notifications).
+    update_every_days = models.PositiveSmallIntegerField(
+        default=28,
+        validators=[MinValueValidator(7), MaxValueValidator(91)],
+        help_text="Days between progress updates: 14 for every two weeks, 28 for every four.",
     )
     closed_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -414,3 +421,20 @@ class ConcernNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on {self.concern}"
+
+
+class PlanItemOwner(models.Model):
+    """Which sub-group owns an item of the action plan. Kept here, pointing down at the item, so `actionplans` never
+    depends on this app; one owner per item."""
+
+    item = models.OneToOneField("actionplans.PlanItem", on_delete=models.CASCADE, related_name="owner")
+    subgroup = models.ForeignKey(SubGroup, on_delete=models.CASCADE, related_name="plan_items_owned")
+    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["subgroup", "item"]
+        indexes = [models.Index(fields=["subgroup"])]
+
+    def __str__(self) -> str:
+        return f"{self.item} — owned by {self.subgroup}"

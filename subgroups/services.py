@@ -128,7 +128,8 @@ def subgroup_create(
     return subgroup
 
 
-SUBGROUP_EDITABLE = ["name", "aims", "delivers", "partners", "closed_on"]
+SUBGROUP_EDITABLE = ["name", "aims", "delivers", "partners", "closed_on", "update_every_days"]
+UPDATE_EVERY_DAYS = (7, 91)  # how often a progress update is due: from weekly to every thirteen weeks
 
 
 @transaction.atomic
@@ -143,6 +144,12 @@ def subgroup_update(*, actor: User, subgroup: SubGroup, **fields: Any) -> SubGro
     for name in ("aims", "delivers"):
         if name in fields:
             fields[name] = (fields[name] or "").strip()
+    if "update_every_days" in fields:
+        every = fields["update_every_days"]
+        if not isinstance(every, int) or not UPDATE_EVERY_DAYS[0] <= every <= UPDATE_EVERY_DAYS[1]:
+            raise DomainError.for_field(
+                "update_every_days", "Choose how often it posts an update: between every week and every 13 weeks."
+            )
     closed_on = fields.get("closed_on")
     if closed_on is not None and closed_on > timezone.localdate():
         raise DomainError.for_field("closed_on", "The closing date cannot be in the future.")

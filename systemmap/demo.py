@@ -28,6 +28,8 @@ from systemmap.models import (
     Map,
     MapVersion,
     Polarity,
+    Presentation,
+    PresentationStep,
     SourceKind,
 )
 from systemmap.services.common import KIND
@@ -312,7 +314,41 @@ def build_map(collaborative, author) -> Map:
     )
     title, summary, keys = LATER_FINDING
     _finding(map_, author, len(FINDINGS), title, summary, [elements[k] for k in keys], [])
+    _presentation(map_, author, elements)
     return map_
+
+
+# Present mode at the first workshop: the journey first, then who is around it, then where the pressures are.
+# (title, caption, element keys added to what the step before showed, element zoomed in on)
+STEPS = [
+    ("The child's journey", "From early years to post-16: the stages every child in Eastmere passes through.",
+     [k for k, _, t, *_ in ELEMENTS if t == T.STAGE], None),
+    ("Where children are taught", "The schools and settings along the way.",
+     ["primaries", "secondaries", "special", "ap_setting", "pru", "fap"], None),
+    ("Who supports them", "Services that children and families can turn to, and how referrals travel.",
+     ["camhs", "camhs_referral", "early_help", "social_care", "drop_in", "ep", "senco_network", "virtual_school"],
+     None),
+    ("Where the pressure builds", "Suspensions feed a reinforcing loop through scarce alternative provision and "
+     "unmet needs.", ["suspensions", "scarce_ap", "unmet_send", "turnover", "waits"], "suspensions"),
+    ("What could break the cycle", "Shared data and earlier identification pull the other way: balancing loops.",
+     ["heads", "shared_data", "early_id", "belonging", "training", "waiting_support"], "shared_data"),
+]  # fmt: skip
+
+
+def _presentation(map_, author, elements) -> Presentation:
+    presentation = Presentation.objects.create(map=map_, title="First workshop: exploring the map", created_by=author)
+    shown: list[int] = []
+    for position, (title, caption, keys, focus) in enumerate(STEPS, start=1):
+        shown = shown + [elements[k].pk for k in keys if elements[k].pk not in shown]
+        PresentationStep.objects.create(
+            presentation=presentation,
+            position=position,
+            title=title,
+            caption=caption,
+            elements=list(shown),
+            focus=elements[focus] if focus else None,
+        )
+    return presentation
 
 
 def _finding(map_, author, position, title, summary, elements, evidence) -> Finding:

@@ -300,3 +300,41 @@ class MapVersion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+STEP_TITLE_MAX = 200
+STEP_CAPTION_MAX = 2000
+
+
+class Presentation(models.Model):
+    """A saved sequence of views of the map for a workshop ("present mode"): the map revealed step by step."""
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="presentations")
+    title = models.CharField(max_length=TITLE_MAX)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PresentationStep(models.Model):
+    """One view of a presentation: the elements shown (and every connection between two of them), an optional
+    element to zoom in on, and a caption. Element ids of elements removed since are skipped when shown."""
+
+    presentation = models.ForeignKey(Presentation, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=1, help_text="Order in the presentation, 1 first.")
+    title = models.CharField(max_length=STEP_TITLE_MAX)
+    caption = models.TextField(blank=True, max_length=STEP_CAPTION_MAX)
+    elements = models.JSONField(default=list, blank=True, help_text="Ids of the elements shown.")
+    focus = models.ForeignKey(Element, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -33,6 +33,8 @@ from systemmap.models import (
     Map,
     MapComment,
     MapVersion,
+    Presentation,
+    PresentationStep,
 )
 from systemmap.payloads import (
     comment_payload,
@@ -338,3 +340,41 @@ def map_export_data(user: Any, map_: Map) -> MapExport:
         evidence=evidence,
         findings=findings,
     )
+
+
+# --- Presentations -----------------------------------------------------------------------------------------------
+
+
+def presentations_of(user: Any, map_: Map) -> list[Presentation]:
+    """The map's presentations, each with `step_count`."""
+    require(user, Action.VIEW, map_.collaborative)
+    return list(Presentation.objects.filter(map=map_).annotate(step_count=Count("steps")).select_related("created_by"))
+
+
+def presentation_get(user: Any, map_: Map, pk: int) -> Presentation:
+    """A presentation of this map the person can see; NotFound otherwise."""
+    require(user, Action.VIEW, map_.collaborative)
+    found = Presentation.objects.filter(map=map_, pk=pk).select_related("map__collaborative").first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def presentation_steps(user: Any, presentation: Presentation) -> list[dict[str, Any]]:
+    """The steps as the present mode shows them: elements still on the map only, in order."""
+    require(user, Action.VIEW, presentation.map.collaborative)
+    on_map = set(Element.objects.filter(map_id=presentation.map_id).values_list("pk", flat=True))
+    steps = []
+    for number, step in enumerate(PresentationStep.objects.filter(presentation=presentation), start=1):
+        shown = [pk for pk in step.elements if pk in on_map]
+        steps.append(
+            {
+                "id": step.pk,
+                "number": number,
+                "title": step.title,
+                "caption": step.caption,
+                "elements": shown,
+                "focus": step.focus_id if step.focus_id in on_map else None,
+            }
+        )
+    return steps

@@ -12,6 +12,7 @@ from tests.permissions import (
     cases_actionplans,
     cases_boards,
     cases_collab,
+    cases_notifications,
     cases_subgroups,
     cases_systemmap,
     cases_workshops,
@@ -25,6 +26,7 @@ CASES = [
     *cases_workshops.CASES,
     *cases_boards.CASES,
     *cases_systemmap.CASES,
+    *cases_notifications.CASES,
 ]
 LIST_SCOPING = {
     **cases_collab.LIST_SCOPING,

@@ -17,6 +17,16 @@ from collab.models.boards import (
     Zone,
 )
 from collab.models.live import LiveEvent, LiveStream
+from collab.models.notifications import (
+    DIGEST_KINDS,
+    Delivery,
+    DeliveryState,
+    DigestFrequency,
+    Message,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from collab.models.people import (
     COLLABORATIVE_ROLES,
     AuditEvent,
@@ -35,6 +45,14 @@ from collab.models.people import (
 from collab.models.workshops import Registration, Workshop, WorkshopFormat, WorkshopLength
 
 __all__ = [
+    "DIGEST_KINDS",
+    "Delivery",
+    "DeliveryState",
+    "DigestFrequency",
+    "Message",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "CARD_TEXT_MAX",
     "TITLE_MAX",
     "Board",

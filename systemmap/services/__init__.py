@@ -26,6 +26,15 @@ from systemmap.services.evidence import (
 from systemmap.services.findings import finding_create, finding_delete, finding_update
 from systemmap.services.importing import ImportResult, map_import, map_import_new
 from systemmap.services.maps import map_create, map_delete, map_snapshot, map_update, version_create
+from systemmap.services.presentations import (
+    presentation_create,
+    presentation_delete,
+    presentation_update,
+    step_create,
+    step_delete,
+    step_move,
+    step_update,
+)
 
 __all__ = [
     "KIND",
@@ -52,6 +61,13 @@ __all__ = [
     "map_import_new",
     "map_snapshot",
     "map_update",
+    "presentation_create",
+    "presentation_delete",
+    "presentation_update",
     "sees_sensitive",
+    "step_create",
+    "step_delete",
+    "step_move",
+    "step_update",
     "version_create",
 ]

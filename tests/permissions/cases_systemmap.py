@@ -222,6 +222,153 @@ def _comment_on(w, map_, elements):
     services.comment_create(actor=b.editor_of(w, map_.collaborative), map=map_, body="A comment")
 
 
+# --- Pages: the maps list, the map, the table view and its forms, presentations and present mode ---------------------
+
+PAGE_READ = expect(302, 404, 200, 200, 200, 200, 200)
+PAGE_EDIT = expect(302, 404, 403, 403, 200, 200, 200)
+PAGE_EDIT_WRITE = expect(302, 404, 403, 403, 302, 302, 302)
+PAGE_COMMENT_WRITE = expect(302, 404, 403, 302, 302, 302, 302)
+
+
+def _slug(w):
+    return {"slug": w.ours.slug}
+
+
+def _page_map(w):
+    return {"slug": w.ours.slug, "pk": _one_map(w).pk}
+
+
+def _one_map(w):
+    """The same map for a row's address and its body (`_map` builds a new one each time)."""
+    if not hasattr(w, "page_map"):
+        w.page_map = _map(w)
+    return w.page_map
+
+
+def _page_element(w):
+    element = Element.objects.filter(map=_one_map(w)).first()
+    return {"slug": w.ours.slug, "pk": element.map_id, "element_pk": element.pk}
+
+
+def _page_connection(w):
+    connection = Connection.objects.filter(map=_one_map(w)).first()
+    return {"slug": w.ours.slug, "pk": connection.map_id, "connection_pk": connection.pk}
+
+
+def _presentation(w, steps=0):
+    map_ = _map(w)
+    presentation = services.presentation_create(actor=w.people["facilitator"], map=map_, title="First workshop")
+    made = [
+        services.step_create(
+            actor=w.people["facilitator"],
+            presentation=presentation,
+            title=f"Step {n}",
+            elements=[map_.elements.first().pk],
+        )
+        for n in range(1, steps + 1)
+    ]
+    return presentation, made
+
+
+def _page_presentation(w):
+    presentation, _ = _presentation(w, steps=1)
+    return {"slug": w.ours.slug, "pk": presentation.map_id, "presentation_pk": presentation.pk}
+
+
+def _page_step(w, *, which=0, steps=1):
+    presentation, made = _presentation(w, steps=steps)
+    return {
+        "slug": w.ours.slug,
+        "pk": presentation.map_id,
+        "presentation_pk": presentation.pk,
+        "step_pk": made[which].pk,
+    }
+
+
+def _new_connection(w):
+    map_ = _one_map(w)
+    first, second = map_.elements.all()[:2]
+    return {"source": second.pk, "target": first.pk, "type": "support", "polarity": "-", "strength": "2"}
+
+
+PAGE_CASES = [
+    Case("get", PAGE_READ, page="systemmap-maps", kwargs=_slug),
+    Case("post", PAGE_EDIT_WRITE, page="systemmap-maps", kwargs=_slug, data=lambda w: {"title": "Year 2 map"}),
+    Case("get", PAGE_READ, page="systemmap-map", kwargs=_page_map),
+    Case("get", PAGE_READ, page="systemmap-table", kwargs=_page_map),
+    Case(
+        "post",
+        PAGE_EDIT_WRITE,
+        page="systemmap-element-add",
+        kwargs=_page_map,
+        data=lambda w: {"label": "School nursing", "type": "service"},
+    ),
+    Case("get", PAGE_EDIT, page="systemmap-element-edit", kwargs=_page_element),
+    Case(
+        "post",
+        PAGE_EDIT_WRITE,
+        page="systemmap-element-edit",
+        kwargs=_page_element,
+        data=lambda w: {"label": "Renamed", "type": "pressure"},
+    ),
+    Case("get", PAGE_EDIT, page="systemmap-element-remove", kwargs=_page_element, note="the confirmation"),
+    Case("post", PAGE_EDIT_WRITE, page="systemmap-element-remove", kwargs=_page_element),
+    Case("post", PAGE_EDIT_WRITE, page="systemmap-connection-add", kwargs=_page_map, data=_new_connection),
+    Case("get", PAGE_EDIT, page="systemmap-connection-edit", kwargs=_page_connection),
+    Case(
+        "post",
+        PAGE_EDIT_WRITE,
+        page="systemmap-connection-edit",
+        kwargs=_page_connection,
+        data=lambda w: {**_new_connection(w), "strength": "5"},
+    ),
+    Case("get", PAGE_EDIT, page="systemmap-connection-remove", kwargs=_page_connection, note="the confirmation"),
+    Case("post", PAGE_EDIT_WRITE, page="systemmap-connection-remove", kwargs=_page_connection),
+    Case(
+        "post",
+        PAGE_COMMENT_WRITE,
+        page="systemmap-comment-add",
+        kwargs=_page_map,
+        data=lambda w: {"body": "Is this the same in KS2?"},
+    ),
+    Case("get", PAGE_READ, page="systemmap-presentations", kwargs=_page_map),
+    Case(
+        "post",
+        PAGE_EDIT_WRITE,
+        page="systemmap-presentations",
+        kwargs=_page_map,
+        data=lambda w: {"title": "Second workshop"},
+    ),
+    Case("get", PAGE_READ, page="systemmap-presentation", kwargs=_page_presentation),
+    Case(
+        "post",
+        PAGE_EDIT_WRITE,
+        page="systemmap-presentation",
+        kwargs=_page_presentation,
+        data=lambda w: {"title": "The pressures"},
+    ),
+    Case("get", PAGE_READ, page="systemmap-present", kwargs=_page_presentation),
+    Case("post", PAGE_EDIT_WRITE, page="systemmap-presentation-remove", kwargs=_page_presentation),
+    Case("get", PAGE_EDIT, page="systemmap-step-edit", kwargs=_page_step),
+    Case(
+        "post",
+        PAGE_EDIT_WRITE,
+        page="systemmap-step-edit",
+        kwargs=_page_step,
+        data=lambda w: {"title": "Renamed step", "caption": "What to say."},
+    ),
+    Case(
+        "post",
+        PAGE_EDIT_WRITE,
+        page="systemmap-step-move",
+        kwargs=lambda w: _page_step(w, which=1, steps=2),
+        data=lambda w: {"direction": "up"},
+    ),
+    Case("post", PAGE_EDIT_WRITE, page="systemmap-step-remove", kwargs=_page_step),
+]
+CASES += PAGE_CASES
+
+
 # Lists hold only what each may see. For the outsider (a facilitator of the other locality): (our rows, absent; their
 # rows, present).
 LIST_SCOPING = {

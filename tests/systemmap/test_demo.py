@@ -58,3 +58,15 @@ def test_seeding_again_changes_nothing_and_removing_the_programme_removes_its_ma
     assert Map.objects.count() == 1
     assert delete_programme("inclusive-futures")
     assert not Map.objects.exists() and not Evidence.objects.exists()
+
+
+def test_the_demo_map_has_a_presentation_that_reveals_more_at_each_step():
+    _seed()
+    map_ = Map.objects.get()
+    presentation = map_.presentations.get()
+    facilitator = User.objects.get(email="facilitator@demo.example")
+    steps = selectors.presentation_steps(facilitator, presentation)
+    assert len(steps) >= 3 and steps[0]["title"] == "The child's journey"
+    for before, after in zip(steps, steps[1:], strict=False):
+        assert set(before["elements"]) < set(after["elements"]), "each step shows what the last one did, and more"
+    assert any(step["focus"] for step in steps)

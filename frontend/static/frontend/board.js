@@ -266,6 +266,7 @@ class Session {
     this.config = config;
     this.state = state;
     this.ui = ui;
+    this.closes = { ...FINAL_CLOSES, ...config.closeMessages }; // a page other than a board words its own
     this.pending = new Map(); // op id → {op, data}, until acknowledged
     this.buffer = new Map(); // seq → event that arrived ahead of a gap
     this.socket = null;
@@ -333,8 +334,8 @@ class Session {
     this.welcomed = false;
     window.clearInterval(this.pinger);
     window.clearTimeout(this.pongTimer);
-    if (FINAL_CLOSES[code]) {
-      this.stop(FINAL_CLOSES[code]);
+    if (this.closes[code]) {
+      this.stop(this.closes[code]);
       return;
     }
     this.failures = opened ? 0 : this.failures + 1;
@@ -355,7 +356,7 @@ class Session {
       const options = { credentials: "same-origin", redirect: "manual", cache: "no-store" };
       const response = await fetch(this.config.page, options);
       if (response.type === "opaqueredirect" || response.status === 403 || response.status === 404) {
-        this.stop(FINAL_CLOSES[4403]);
+        this.stop(this.closes[4403]);
       }
     } catch {
       // the network is down: keep trying

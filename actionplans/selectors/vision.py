@@ -12,7 +12,13 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from actionplans.models import Endorsement, EndorsementResponse, Priority, VisionStatement, VisionVersion
+from actionplans.models import (
+    Endorsement,
+    EndorsementResponse,
+    Priority,
+    VisionStatement,
+    VisionVersion,
+)
 from collab.access import Action, can, require, scope_to_collaboratives
 from collab.errors import NotFound
 from collab.models import Collaborative, Membership, Role, Sector
@@ -23,7 +29,10 @@ SECTOR_ORDER = {value: index for index, value in enumerate(Sector.values)}
 
 def priorities_visible(user: Any) -> QuerySet[Priority]:
     return scope_to_collaboratives(
-        Priority.objects.select_related("collaborative", "source_board__workshop", "created_by"), user
+        Priority.objects.select_related("collaborative", "source_board__workshop", "created_by").prefetch_related(
+            "findings", "evidence"
+        ),
+        user,
     )
 
 

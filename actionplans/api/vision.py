@@ -43,6 +43,8 @@ from actionplans.selectors import (
 from collab.api.people import CoreViewSet, PersonSerializer, VisibleRelatedField, _visible
 from collab.models import Collaborative, Sector
 from collab.selectors import collaboratives_visible
+from systemmap.models import Evidence, Finding
+from systemmap.selectors import evidence_visible, findings_visible
 
 ID = {"min_value": 1, "max_value": 2**63 - 1}
 
@@ -196,10 +198,23 @@ class PrioritySerializer(serializers.ModelSerializer):
             "source_board",
             "source_card",
             "source_group",
+            "findings",
+            "evidence",
             "created_by",
             "created_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "findings": {"help_text": "Findings of the system map that justify it."},
+            "evidence": {"help_text": "Evidence that justifies it."},
+        }
+
+
+class PriorityLinkSerializer(serializers.Serializer):
+    findings = VisibleRelatedField(selector=findings_visible, model=Finding, what="finding", many=True, required=False)
+    evidence = VisibleRelatedField(
+        selector=evidence_visible, model=Evidence, what="evidence", many=True, required=False
+    )
 
 
 # --- Input serializers -------------------------------------------------------------------------------------------
@@ -433,8 +448,19 @@ class PriorityViewSet(_ReadViewSet):
     ordering_fields = ["created_at", "title"]
     search_fields = ["title", "description"]
 
+    @extend_schema(
+        summary="Link a priority to the findings and evidence that justify it (facilitators and anchors)",
+        description="Each list given replaces what the priority had; they must come from this collaborative's maps.",
+        request=PriorityLinkSerializer,
+        responses=PrioritySerializer,
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        priority = self.get_object()
+        fields = self.validated(PriorityLinkSerializer, partial=True)
+        return self.respond(services.priority_link(actor=request.user, priority=priority, **fields))
 
-def register(router: BaseRouter) -> None:
+
+def register_vision(router: BaseRouter) -> None:
     router.register("vision-statements", VisionStatementViewSet, basename="vision-statement")
     router.register("vision-versions", VisionVersionViewSet, basename="vision-version")
     router.register("endorsements", EndorsementViewSet, basename="endorsement")

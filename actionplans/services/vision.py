@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from actionplans.models import (
@@ -27,7 +26,7 @@ from collab.access import Action, require
 from collab.audit import audit_record
 from collab.errors import Conflict, DomainError, Forbidden, NotFound
 from collab.models import Collaborative, Membership, User
-from collab.promotion import Promoted, PromotionTarget, Source, register_target
+from collab.promotion import Source
 
 DRAFT_MAX = 50  # statements in one draft: a vision is a handful of sentences, not a document
 
@@ -410,33 +409,3 @@ def _collaborative_of(source: Source, what: str) -> Collaborative:
     if collaborative is None:
         raise DomainError(f"{what} belong to one Collaborative: promote from a workshop of that Collaborative.")
     return collaborative
-
-
-def _promote_to_priority(*, actor: User, source: Source) -> Promoted:
-    collaborative = _collaborative_of(source, "Priorities")
-    priority = priority_create(
-        actor=actor, collaborative=collaborative, title=source.title[:300], description=source.detail, source=source
-    )
-    url = reverse("collaborative-priorities", kwargs={"slug": collaborative.slug}) + f"#priority-{priority.pk}"
-    return Promoted(id=priority.pk, label=priority.title, url=url)
-
-
-def _promote_to_vision_statement(*, actor: User, source: Source) -> Promoted:
-    """A card's words, or a group's title, become a draft statement; a group's cards go into the drafters' note."""
-    collaborative = _collaborative_of(source, "Vision statements")
-    statement = vision_statement_create(
-        actor=actor,
-        collaborative=collaborative,
-        text=source.title[:STATEMENT_MAX],
-        note=source.detail[:NOTE_MAX],
-        source=source,
-    )
-    url = reverse("vision-drafts", kwargs={"slug": collaborative.slug}) + f"#statement-{statement.pk}"
-    return Promoted(id=statement.pk, label=str(statement), url=url)
-
-
-def register_promotion_targets() -> None:
-    register_target(PromotionTarget(name="priority", label="Priority", create=_promote_to_priority))
-    register_target(
-        PromotionTarget(name="vision_statement", label="Vision statement", create=_promote_to_vision_statement)
-    )
