@@ -21,5 +21,7 @@ RUN useradd --create-home --uid 10001 app && chown -R app:app /app
 USER app
 
 EXPOSE 8000
+# No per-message compression on websockets: a board sends each frame to every participant, and compressing it once
+# per connection was the largest single cost of that fan-out (frames are small JSON; see tests/bench/README.md).
 CMD ["uvicorn", "config.asgi:application", "--host=0.0.0.0", "--port=8000", "--workers=4", "--lifespan=off", \
-     "--proxy-headers", "--forwarded-allow-ips=*"]
+     "--proxy-headers", "--forwarded-allow-ips=*", "--ws-per-message-deflate=false"]

@@ -93,8 +93,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def __call__(self, scope, receive, send) -> None:
         """Channels' consumer loop, except that what the group broadcasts reaches this consumer through
-        `live.fanout` (`deliver`), not through a channel-layer channel of its own, and is sent to the client by a
-        writer task of its own: the fan-out never waits for one connection's database work or slow network."""
+        `live.fanout` (`deliver`), not through a channel-layer channel of its own. The fan-out sends each frame
+        straight away while the client keeps up; a client whose network does not gets its frames from a writer task
+        of its own, so the fan-out never waits for one connection's database work or slow network."""
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = await self.channel_layer.new_channel()
@@ -103,6 +104,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.outbox: asyncio.Queue[dict] = asyncio.Queue()
         self.holding: list[dict] | None = None
         self.behind = False
+        self.slow = False
         writer = asyncio.get_running_loop().create_task(self._write())
         try:
             with contextlib.suppress(StopConsumer):
@@ -112,28 +114,40 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def deliver(self, message: dict) -> None:
         """A message from the group (see `live.Fanout`). It follows a replay or snapshot being prepared; one that
-        needs the database waits for this connection's turn; the rest go to the writer. A client that falls
-        `MAX_BACKLOG` messages behind is sent what it missed from the stored events instead."""
+        needs the database waits for this connection's turn; the rest are sent at once, or through the writer while
+        the client is slow. A client that falls `MAX_BACKLOG` messages behind is sent what it missed from the stored
+        events instead."""
         if any("control" in item for item in message["items"]):
             self.local.put_nowait(message)
         elif self.holding is not None:
             self.holding.append(message)
         elif self.behind:
             return
+        elif not self.slow:
+            await self.live_batch(message)
         elif self.outbox.qsize() >= self.MAX_BACKLOG:
             self.behind = True
             self.resync()
         else:
             self.outbox.put_nowait(message)
 
+    def stalled(self) -> None:
+        """The fan-out gave up waiting for a send to this client (its network does not keep up): until the writer
+        has caught up, its frames queue for the writer."""
+        self.slow = True
+
     async def _write(self) -> None:
         while True:
             await self.live_batch(await self.outbox.get())
+            if self.outbox.empty():
+                self.slow = False
 
     async def _release(self) -> None:
-        """Hand the writer what the group broadcast while a replay or snapshot was being prepared, in order."""
+        """Hand the writer what the group broadcast while a replay or snapshot was being prepared, in order (the
+        fan-out queues behind it until the writer has sent it)."""
         for message in self.holding or ():
             self.outbox.put_nowait(message)
+            self.slow = True
         self.holding = None
 
     def resync(self) -> None:

@@ -24,7 +24,8 @@ from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 
 from collab.models import LiveEvent, LiveStream
 
@@ -121,11 +122,8 @@ def emit(
     op_key: str | None = None,
 ) -> LiveEvent:
     """Number and store an event in a locked stream (see `stream_for_update`); broadcast it once committed."""
-    stream.seq += 1
-    stream.save(update_fields=["seq"])
-    event = LiveEvent.objects.create(
+    event = LiveEvent(
         stream=stream,
-        seq=stream.seq,
         type=type,
         payload=payload,
         redacted=redacted,
@@ -133,10 +131,36 @@ def emit(
         actor_key=actor_key,
         op_key=op_key,
     )
+    _number_and_store(event)
+    stream.seq = event.seq
     wire = event_to_wire(event)
     group = stream.group_name
     transaction.on_commit(lambda: publisher.publish(group, wire))
     return event
+
+
+def _number_and_store(event: LiveEvent) -> None:
+    """Move the stream on by one and store the event under the new number, in one statement on PostgreSQL: the
+    stream is locked while this runs, and every round trip to the database made holding that lock delays the
+    object's next change. (SQLite, the embedded default, has no data-modifying WITH: two statements there.)"""
+    if connection.vendor != "postgresql":
+        LiveStream.objects.filter(pk=event.stream_id).update(seq=F("seq") + 1)
+        event.seq = LiveStream.objects.values_list("seq", flat=True).get(pk=event.stream_id)
+        event.save(force_insert=True)
+        return
+    fields = ["stream_id", "type", "payload", "redacted", "audience", "actor_key", "op_key", "at"]
+    params = [LiveEvent._meta.get_field(name).get_db_prep_save(getattr(event, name), connection) for name in fields]
+    columns = ", ".join(connection.ops.quote_name(LiveEvent._meta.get_field(name).column) for name in fields)
+    # Table and column names come from the models; every value is a parameter.
+    sql = (
+        f"WITH numbered AS (UPDATE {LiveStream._meta.db_table} SET seq = seq + 1 WHERE id = %s RETURNING seq) "  # noqa: S608
+        f"INSERT INTO {LiveEvent._meta.db_table} ({columns}, seq) "
+        f"SELECT {', '.join(['%s'] * len(fields))}, numbered.seq FROM numbered RETURNING id, seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event.stream_id, *params])
+        event.pk, event.seq = cursor.fetchone()
+    event._state.adding = False
 
 
 def event_to_wire(event: LiveEvent) -> dict[str, Any]:
@@ -261,8 +285,12 @@ class Member(Protocol):
     """A connection to a live object (the live consumer)."""
 
     async def deliver(self, message: dict[str, Any]) -> None:
-        """A message from the object's group, for the client to be sent what it may see of it. Must return at once
-        (queue it): every connection of the process to the object is handed the message in turn."""
+        """A message from the object's group, for the client to be sent what it may see of it. Every connection of
+        the process to the object is handed the message in turn, so this sends at once or queues; it may only wait
+        for a client's network, and is cut short (`stalled`) if that takes longer than `Fanout.STALL`."""
+
+    def stalled(self) -> None:
+        """A `deliver` was cut short: the client's network does not keep up, so queue for it from now on."""
 
     def resync(self) -> None:
         """The channel layer may have dropped messages: send the client what it missed (from the stored events)."""
@@ -298,6 +326,7 @@ class Fanout:
     RETRY = 0.1  # seconds between checks while Redis does not answer
     MARKER_TTL = 60
     RECEIVE_RETRY_MAX = 1.0
+    STALL = 0.05  # seconds a send to one client may hold up the others
 
     def __init__(self) -> None:
         self.feeds: dict[str, _Feed] = {}
@@ -353,11 +382,21 @@ class Fanout:
                 delay = min(delay * 2, self.RECEIVE_RETRY_MAX)
                 continue
             delay = 0.05
-            for member in list(feed.members):
-                try:
+            await self.hand_out(feed.members, message)
+
+    async def hand_out(self, members: set[Member], message: dict[str, Any]) -> None:
+        """Give each connection the message in turn. Sending to a client whose network keeps up does not wait at
+        all, and costs far less done here than in a task per connection (measured with 300 participants: half the
+        server time per frame); a send that does wait is cut short after `STALL`, and that connection queues from
+        then on, so one slow phone never holds up the room."""
+        for member in list(members):
+            try:
+                async with asyncio.timeout(self.STALL):
                     await member.deliver(message)
-                except Exception:
-                    log.exception("Could not deliver to a live connection")
+            except TimeoutError:
+                member.stalled()
+            except Exception:
+                log.exception("Could not deliver to a live connection")
 
     def lost(self, *, resync: bool = False) -> None:
         """A Redis call failed: check at once, and join the groups again when Redis is back (and, with `resync`,

@@ -15,6 +15,7 @@ changed (not a difference), so applying one twice, or after a snapshot that alre
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import secrets
 from collections.abc import Callable
@@ -159,12 +160,18 @@ def board_operation(name: str, *, moderator: bool = False, after_end: bool = Fal
         @functools.wraps(fn)
         @transaction.atomic
         def run(*, principal: Any, board_id: int, op_key: str | None = None, **data: Any) -> LiveEvent:
+            # Who is acting is settled before the board is locked: every query made holding the lock holds up
+            # everyone else's changes to the board (a voting burst of 300 people queues on it).
+            board = _board(board_id)
+            viewer = board_viewer(principal, board)
+            participant = _participant_row(board_id, viewer)
             stream = live.stream_for_update(KIND, board_id)
             done = live.replayed(stream, op_key)
             if done is not None:
                 return done
-            board = _board(board_id)
-            viewer = board_viewer(principal, board)
+            board = _as_locked(board)
+            if viewer.user_id is not None:
+                viewer = dataclasses.replace(viewer, moderator=board.facilitator_id == viewer.user_id)
             if not viewer.can_write:
                 raise Forbidden("Observers can follow the board but not change it.")
             if moderator and not viewer.moderator:
@@ -173,7 +180,6 @@ def board_operation(name: str, *, moderator: bool = False, after_end: bool = Fal
                 raise Conflict("This workshop has ended; its boards are kept as the record.")
             if board.locked and not viewer.moderator:
                 raise Conflict("The facilitator has locked the board for now.")
-            participant = _participant(board, viewer)
             return fn(Change(stream, board, viewer, participant, op_key), **data)
 
         OPERATIONS[name] = run
@@ -751,12 +757,31 @@ def _board(board_id: int) -> Board:
     return board
 
 
-def _participant(board: Board, viewer: Viewer, *, lock: bool = False) -> Participant:
+def _as_locked(board: Board) -> Board:
+    """The board's own fields and its workshop's end as they are now that the board is locked: one narrow query (the
+    board and its relations were read before the lock)."""
+    names = [field.attname for field in Board._meta.concrete_fields]
+    row = Board.objects.filter(pk=board.pk).values(*names, "workshop__ended_at").first()
+    if row is None:
+        raise NotFound()
+    board.workshop.ended_at = row.pop("workshop__ended_at")
+    for name, value in row.items():
+        setattr(board, name, value)
+    return board
+
+
+def _participant_row(board_id: int, viewer: Viewer) -> Participant:
+    """The acting participant's row, made on their first change (a connection makes it too, on joining)."""
     participant, _ = Participant.objects.get_or_create(
-        board=board,
+        board_id=board_id,
         key=viewer.key,
         defaults={"user_id": viewer.user_id, "guest_id": viewer.guest_id, "display_name": viewer.display_name},
     )
+    return participant
+
+
+def _participant(board: Board, viewer: Viewer, *, lock: bool = False) -> Participant:
+    participant = _participant_row(board.pk, viewer)
     if lock:
         participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.display_name != viewer.display_name:

@@ -35,7 +35,8 @@ board/bare compares latencies. Aims (issue 3): 300 participants, p95 < 150 ms an
 burst, the board within 2x of the bare baseline. Nothing here asserts on time: these are figures.
 
 Options: `-n/--participants N [N ...]`, `--runs R`, `--servers S`, `--generators G`, `--only board|bare`,
-`--write/--move/--vote SECONDS`, `--no-compression` (clients do not offer permessage-deflate; browsers do),
+`--write/--move/--vote SECONDS`, `--no-compression` (clients do not offer permessage-deflate; browsers do, and
+the servers decline it as in production unless `--uvicorn-arg=--ws-per-message-deflate=true`),
 `--json PATH` (also write every figure), `--keep-logs DIR` (keep the server logs).
 """
 
@@ -427,6 +428,7 @@ class Figures:
     server_cpu_pct: float
     generator_cpu_pct: float
     load_average: float  # the machine's 1-minute load average when the run ended (other work included)
+    error_kinds: dict[str, int] = field(default_factory=dict)  # op errors by message, the commonest first
 
 
 def _configure() -> str:
@@ -749,6 +751,7 @@ def _figures(mode, n, run, records, t0, finished, rss_kib, cpu, generator_cpu, s
         server_cpu_pct=round(100 * cpu / window, 1),
         generator_cpu_pct=round(100 * generator_cpu / window, 1),
         load_average=round(os.getloadavg()[0], 2),
+        error_kinds=dict(sum((rec.errors for rec in records), Counter()).most_common()),
     )
 
 
@@ -842,7 +845,8 @@ def main(argv: list[str] | None = None) -> None:
         action="append",
         default=[],
         metavar="ARG",
-        help="Pass ARG on to every uvicorn process (repeatable), e.g. --uvicorn-arg=--ws-per-message-deflate=false",
+        help="Pass ARG on to every uvicorn process (repeatable), e.g. --uvicorn-arg=--ws-per-message-deflate=true "
+        "(production declines compression)",
     )
     parser.add_argument("--json", metavar="PATH", help="Also write every figure to this JSON file.")
     parser.add_argument("--keep-logs", metavar="DIR", help="Keep the server logs in DIR.")
@@ -884,12 +888,17 @@ def main(argv: list[str] | None = None) -> None:
         f"Live board, {args.servers} uvicorn process(es), Redis channel layer, PostgreSQL database "
         f"{database['NAME']}; {args.generators} generator process(es); Python {platform.python_version()}, "
         f"Django {django.get_version()}, {os.cpu_count()} CPUs; timetable: write {plan.write:g} s, move "
-        f"{plan.move:g} s, vote {plan.vote:g} s; compression {'off' if args.no_compression else 'offered'}"
+        f"{plan.move:g} s, vote {plan.vote:g} s; clients {'do not offer' if args.no_compression else 'offer'} "
+        "compression"
         f"{'; uvicorn ' + ' '.join(args.uvicorn_arg) if args.uvicorn_arg else ''}."
     )
     print()
     print("Every run:")
     print(_table([asdict(f) for f in figures]))
+    for f in figures:
+        if f.error_kinds:
+            kinds = "; ".join(f"{count} × {kind}" for kind, count in f.error_kinds.items())
+            print(f"  op errors, {f.mode} N={f.participants} run {f.run}: {kinds}")
     medians = _medians(figures)
     print()
     print("Medians over the runs:")

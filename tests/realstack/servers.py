@@ -130,6 +130,7 @@ def start(
         "--lifespan",
         "off",
         "--no-access-log",
+        "--ws-per-message-deflate=false",  # as in production (the Dockerfile)
         *(("--workers", str(workers)) if workers else ()),
         *extra_args,
     ]
