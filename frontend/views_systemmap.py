@@ -308,18 +308,11 @@ def element_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _table_response(request, collaborative, map_, element_form=form, status=status)
 
 
-def _element_of(map_: Map, element_pk: int) -> Element:
-    found = Element.objects.filter(map=map_, pk=element_pk).first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
 @page
 @require_http_methods(["GET", "POST"])
 def element_edit(request: HttpRequest, slug: str, pk: int, element_pk: int) -> HttpResponse:
     collaborative, map_ = _map_of(request, slug, pk)
-    element = _element_of(map_, element_pk)
+    element = selectors.element_in_map(map_, element_pk)
     require(request.user, Action.EDIT_PLAN, collaborative, what="change system maps")
     initial = {
         "label": element.label,
@@ -349,7 +342,7 @@ def element_edit(request: HttpRequest, slug: str, pk: int, element_pk: int) -> H
 @require_http_methods(["GET", "POST"])
 def element_remove(request: HttpRequest, slug: str, pk: int, element_pk: int) -> HttpResponse:
     collaborative, map_ = _map_of(request, slug, pk)
-    element = _element_of(map_, element_pk)
+    element = selectors.element_in_map(map_, element_pk)
     require(request.user, Action.EDIT_PLAN, collaborative, what="remove things from system maps")
     if request.method == "POST":
         services.element_delete(actor=request.user, element=element)
@@ -383,18 +376,11 @@ def connection_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _table_response(request, collaborative, map_, connection_form=form, status=status)
 
 
-def _connection_of(map_: Map, connection_pk: int) -> Connection:
-    found = Connection.objects.filter(map=map_, pk=connection_pk).select_related("source", "target").first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
 @page
 @require_http_methods(["GET", "POST"])
 def connection_edit(request: HttpRequest, slug: str, pk: int, connection_pk: int) -> HttpResponse:
     collaborative, map_ = _map_of(request, slug, pk)
-    connection = _connection_of(map_, connection_pk)
+    connection = selectors.connection_in_map(map_, connection_pk)
     require(request.user, Action.EDIT_PLAN, collaborative, what="change system maps")
     initial = {
         "source": connection.source_id,
@@ -424,7 +410,7 @@ def connection_edit(request: HttpRequest, slug: str, pk: int, connection_pk: int
 @require_http_methods(["GET", "POST"])
 def connection_remove(request: HttpRequest, slug: str, pk: int, connection_pk: int) -> HttpResponse:
     collaborative, map_ = _map_of(request, slug, pk)
-    connection = _connection_of(map_, connection_pk)
+    connection = selectors.connection_in_map(map_, connection_pk)
     require(request.user, Action.EDIT_PLAN, collaborative, what="remove things from system maps")
     if request.method == "POST":
         services.connection_delete(actor=request.user, connection=connection)

@@ -351,6 +351,22 @@ def presentations_of(user: Any, map_: Map) -> list[Presentation]:
     return list(Presentation.objects.filter(map=map_).annotate(step_count=Count("steps")).select_related("created_by"))
 
 
+def element_in_map(map_: Map, pk: int) -> Element:
+    """An element of this map (the caller has checked the map may be seen); NotFound otherwise."""
+    found = Element.objects.filter(map=map_, pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def connection_in_map(map_: Map, pk: int) -> Connection:
+    """A connection of this map, with its two ends (the caller has checked the map may be seen); NotFound otherwise."""
+    found = Connection.objects.filter(map=map_, pk=pk).select_related("source", "target").first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def presentation_get(user: Any, map_: Map, pk: int) -> Presentation:
     """A presentation of this map the person can see; NotFound otherwise."""
     require(user, Action.VIEW, map_.collaborative)
