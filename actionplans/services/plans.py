@@ -528,22 +528,7 @@ def _fresh(model: type, obj: Any, what: str) -> Any:
 
 @transaction.atomic
 def strategy_update(*, actor: User, strategy: Strategy, **fields: Any) -> Strategy:
-    collaborative = strategy.collaborative
-    _may_edit(actor, collaborative, what="change strategies")
-    unknown = set(fields) - set(STRATEGY_FIELDS)
-    if unknown:
-        raise DomainError(f"Unknown field: {', '.join(sorted(unknown))}.")
-    strategy = _fresh(Strategy, strategy, "strategy")
-    before = snapshot(strategy, STRATEGY_FIELDS)
-    for name, value in _clean_strategy(fields, creating=False).items():
-        setattr(strategy, name, value)
-    changes = changes_between(before, snapshot(strategy, STRATEGY_FIELDS))
-    if changes:
-        strategy.save()
-        audit_record(
-            actor=actor, action="strategy.update", target=strategy, collaborative=collaborative, changes=changes
-        )
-    return strategy
+    return _update(actor, strategy, fields, STRATEGY_FIELDS, _clean_strategy, what="strategy")
 
 
 @transaction.atomic
@@ -599,22 +584,26 @@ def objective_create(
 
 @transaction.atomic
 def objective_update(*, actor: User, objective: Objective, **fields: Any) -> Objective:
-    collaborative = objective.collaborative
+    return _update(actor, objective, fields, OBJECTIVE_FIELDS, _clean_objective, what="objective")
+
+
+def _update(actor: User, obj: Any, fields: dict[str, Any], allowed: list[str], clean: Any, *, what: str) -> Any:
+    """Change a strategy or an objective: known fields only, cleaned, audited with what changed (nothing if nothing
+    did)."""
+    collaborative = obj.collaborative
     _may_edit(actor, collaborative, what="change strategies")
-    unknown = set(fields) - set(OBJECTIVE_FIELDS)
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise DomainError(f"Unknown field: {', '.join(sorted(unknown))}.")
-    objective = _fresh(Objective, objective, "objective")
-    before = snapshot(objective, OBJECTIVE_FIELDS)
-    for name, value in _clean_objective(fields, creating=False).items():
-        setattr(objective, name, value)
-    changes = changes_between(before, snapshot(objective, OBJECTIVE_FIELDS))
+    obj = _fresh(type(obj), obj, what)
+    before = snapshot(obj, allowed)
+    for name, value in clean(fields, creating=False).items():
+        setattr(obj, name, value)
+    changes = changes_between(before, snapshot(obj, allowed))
     if changes:
-        objective.save()
-        audit_record(
-            actor=actor, action="objective.update", target=objective, collaborative=collaborative, changes=changes
-        )
-    return objective
+        obj.save()
+        audit_record(actor=actor, action=f"{what}.update", target=obj, collaborative=collaborative, changes=changes)
+    return obj
 
 
 @transaction.atomic
