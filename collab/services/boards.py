@@ -16,14 +16,13 @@ changed (not a difference), so applying one twice, or after a snapshot that alre
 from __future__ import annotations
 
 import dataclasses
-import functools
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -149,50 +148,143 @@ class Change:
         return live.emit(self.stream, type, payload, actor_key=self.viewer.key)
 
 
-OPERATIONS: dict[str, Callable[..., LiveEvent]] = {}
+@dataclass(frozen=True)
+class Operation:
+    fn: Callable[..., LiveEvent]
+    moderator: bool  # the board's facilitator only
+    after_end: bool  # allowed once the workshop has ended
+
+
+OPERATIONS: dict[str, Operation] = {}
 
 
 def board_operation(name: str, *, moderator: bool = False, after_end: bool = False):
-    """Registers a board operation under `name` and wraps it: one transaction, the stream locked, a retry answered
+    """Registers a board operation under `name`. It runs through `apply_many`: the stream locked, a retry answered
     with its first result, the access policy asked, and the board's state (locked, ended) respected."""
 
-    def wrap(fn: Callable[..., LiveEvent]) -> Callable[..., LiveEvent]:
-        @functools.wraps(fn)
-        @transaction.atomic
-        def run(*, principal: Any, board_id: int, op_key: str | None = None, **data: Any) -> LiveEvent:
-            # Who is acting is settled before the board is locked: every query made holding the lock holds up
-            # everyone else's changes to the board (a voting burst of 300 people queues on it).
-            board = _board(board_id)
-            viewer = board_viewer(principal, board)
-            participant = _participant_row(board_id, viewer)
-            stream = live.stream_for_update(KIND, board_id)
-            done = live.replayed(stream, op_key)
-            if done is not None:
-                return done
-            board = _as_locked(board)
-            if viewer.user_id is not None:
-                viewer = dataclasses.replace(viewer, moderator=board.facilitator_id == viewer.user_id)
-            if not viewer.can_write:
-                raise Forbidden("Observers can follow the board but not change it.")
-            if moderator and not viewer.moderator:
-                raise Forbidden("Only the board's facilitator can do that.")
-            if board.workshop.ended_at and not after_end:
-                raise Conflict("This workshop has ended; its boards are kept as the record.")
-            if board.locked and not viewer.moderator:
-                raise Conflict("The facilitator has locked the board for now.")
-            return fn(Change(stream, board, viewer, participant, op_key), **data)
+    def register(fn: Callable[..., LiveEvent]) -> Callable[..., LiveEvent]:
+        OPERATIONS[name] = Operation(fn, moderator, after_end)
+        return fn
 
-        OPERATIONS[name] = run
-        return run
-
-    return wrap
+    return register
 
 
-def apply(*, principal: Any, board_id: int, op: str, data: dict[str, Any], op_key: str | None) -> LiveEvent:
+@dataclass
+class Request:
+    """An operation on a board, with who is acting settled (`prepare`) but nothing locked or applied yet."""
+
+    board: Board  # as read before the lock: its relations, for the access policy
+    viewer: Viewer
+    participant: Participant
+    operation: Operation
+    data: dict[str, Any]
+    op_key: str | None
+
+
+def prepare(*, principal: Any, board_id: int, op: str, data: dict[str, Any], op_key: str | None) -> Request:
+    """Who is acting and what they may do, settled before the board is locked: every query made holding the lock
+    holds up everyone else's changes to the board (a voting burst of 300 people queues on it)."""
     operation = OPERATIONS.get(op)
     if operation is None:
         raise DomainError(f"Unknown operation “{op}”.")
-    return operation(principal=principal, board_id=board_id, op_key=op_key, **data)
+    board = _board(board_id)
+    viewer = board_viewer(principal, board)
+    return Request(board, viewer, _participant_row(board_id, viewer), operation, data, op_key)
+
+
+def apply(*, principal: Any, board_id: int, op: str, data: dict[str, Any], op_key: str | None) -> LiveEvent:
+    """Apply one operation; its event (on a retry, the event its first delivery produced)."""
+    [result] = apply_many(board_id, [prepare(principal=principal, board_id=board_id, op=op, data=data, op_key=op_key)])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def apply_many(board_id: int, requests: list[Request]) -> list[LiveEvent | Exception]:
+    """Apply operations on one board in order, as if one after another; each one's event, or the error that refused
+    it. Several are applied in one transaction (one lock, one commit): an operation refused before it wrote anything
+    (a vote over the budget, a card removed meanwhile) is simply left out. Should one be refused or fail after
+    writing, the transaction is undone and each operation applied again in a transaction of its own."""
+    if len(requests) > 1:
+        try:
+            return _apply_together(board_id, requests)
+        except _Undo:
+            pass
+    return [_apply_alone(board_id, request) for request in requests]
+
+
+class _Undo(Exception):
+    """An operation of a batch was refused, or failed, after writing: the batch's transaction must be undone."""
+
+
+@transaction.atomic
+def _apply_together(board_id: int, requests: list[Request]) -> list[LiveEvent | Exception]:
+    stream = live.stream_for_update(KIND, board_id)
+    done = live.replayed_many(stream, [request.op_key for request in requests])
+    board = _as_locked(requests[0].board)
+    participants: dict[str, Participant] = {}  # one row per person, so one operation sees what the last changed
+    results: list[LiveEvent | Exception] = []
+    for request in requests:
+        if request.op_key in done:
+            results.append(done[request.op_key])
+            continue
+        request.participant = participants.setdefault(request.viewer.key, request.participant)
+        writes = _Writes()
+        try:
+            with connection.execute_wrapper(writes):
+                event = _run(stream, board, request)
+        except DomainError as error:
+            if writes.made:
+                raise _Undo from error
+            results.append(error)
+            board = _as_locked(board)  # the operation may have changed the board in memory before it was refused
+            continue
+        except Exception as error:
+            raise _Undo from error
+        if request.op_key:
+            done[request.op_key] = event
+        results.append(event)
+    return results
+
+
+def _apply_alone(board_id: int, request: Request) -> LiveEvent | Exception:
+    try:
+        with transaction.atomic():
+            stream = live.stream_for_update(KIND, board_id)
+            done = live.replayed(stream, request.op_key)
+            if done is not None:
+                return done
+            return _run(stream, _as_locked(request.board), request)
+    except Exception as error:  # the caller of this operation gets it; the others still apply
+        return error
+
+
+def _run(stream: LiveStream, board: Board, request: Request) -> LiveEvent:
+    """One operation on the locked board, after the checks every operation shares."""
+    viewer, operation = request.viewer, request.operation
+    if viewer.user_id is not None:  # the facilitator may have handed over since the viewer was settled
+        viewer = dataclasses.replace(viewer, moderator=board.facilitator_id == viewer.user_id)
+    if not viewer.can_write:
+        raise Forbidden("Observers can follow the board but not change it.")
+    if operation.moderator and not viewer.moderator:
+        raise Forbidden("Only the board's facilitator can do that.")
+    if board.workshop.ended_at and not operation.after_end:
+        raise Conflict("This workshop has ended; its boards are kept as the record.")
+    if board.locked and not viewer.moderator:
+        raise Conflict("The facilitator has locked the board for now.")
+    return operation.fn(Change(stream, board, viewer, request.participant, request.op_key), **request.data)
+
+
+class _Writes:
+    """Notes whether an operation sent the database anything but reads (a savepoint counts as a write)."""
+
+    def __init__(self) -> None:
+        self.made = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.made and sql.lstrip()[:6].upper() != "SELECT":
+            self.made = True
+        return execute(sql, params, many, context)
 
 
 # --- Cards ------------------------------------------------------------------------------------------------------
@@ -315,9 +407,11 @@ def vote_add(change: Change, *, card: int):
     # One query for the checks and the event: the stream lock keeps the counts true until this commits.
     counts = _vote_counts(change, target)
     if counts["mine"] >= board.vote_budget:
-        raise Conflict(f"You have used all {board.vote_budget} of your votes. Take one back to move it.")
+        used = "your only vote" if board.vote_budget == 1 else f"all {board.vote_budget} of your votes"
+        raise Conflict(f"You have used {used}. Take one back to move it.")
     if counts["mine_here"] >= board.vote_cap_per_card:
-        raise Conflict(f"You can put at most {board.vote_cap_per_card} votes on one card.")
+        cap = board.vote_cap_per_card
+        raise Conflict(f"You can put at most {cap} vote{'' if cap == 1 else 's'} on one card.")
     Vote.objects.create(board=board, round=board.voting_round, card=target, voter=change.participant)
     return _emit_vote(change, target, counts={key: n + 1 for key, n in counts.items()})
 

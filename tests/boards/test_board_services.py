@@ -1,5 +1,6 @@
 """Board operations as services on PostgreSQL: defined outcomes of concurrent edits, and promotion to a priority."""
 
+import dataclasses
 import threading
 
 import pytest
@@ -126,3 +127,68 @@ def test_handing_over_makes_someone_else_the_facilitator(world, board):
     assert board.facilitator == facilitator
     with pytest.raises(Forbidden):
         op(world.people["anchor"], board, "facilitator.take")
+
+
+def prepared(principal, board, name, op_key=None, **data):
+    return board_services.prepare(principal=principal, board_id=board.pk, op=name, data=data, op_key=op_key)
+
+
+@pytest.mark.django_db
+def test_operations_applied_together_keep_their_order_and_each_its_own_outcome(world, board):
+    """What a busy board's lane hands over at once: one refusal does not stop the rest, a retry in the same batch is
+    applied once, and the events are numbered in the order the operations came."""
+    facilitator, member = world.people["facilitator"], world.people["member"]
+    board.vote_budget, board.vote_cap_per_card = 2, 1
+    board.save()
+    options = [card(world, board, f"Option {n}", who="facilitator") for n in range(2)]
+    op(facilitator, board, "cards.reveal")
+    op(facilitator, board, "phase.set", phase="vote")
+    before = LiveEvent.objects.filter(stream__object_id=board.pk).count()
+
+    results = board_services.apply_many(
+        board.pk,
+        [
+            prepared(member, board, "vote.add", op_key="m:1", card=options[0]),
+            prepared(member, board, "vote.add", op_key="m:2", card=options[0]),  # over the cap of 1 a card
+            prepared(member, board, "vote.add", op_key="m:1", card=options[0]),  # the first one, retried
+            prepared(facilitator, board, "vote.add", op_key="f:1", card=options[0]),
+            prepared(member, board, "vote.add", op_key="m:3", card=options[1]),
+        ],
+    )
+
+    first, capped, retried, facilitators, second = results
+    assert isinstance(capped, Conflict) and "at most 1 vote on one card" in capped.message
+    assert retried.pk == first.pk
+    assert (first.payload["cast"], facilitators.payload["cast"], second.payload["cast"]) == (1, 2, 3)
+    assert second.payload["remaining"] == 0
+    assert [first.seq, facilitators.seq, second.seq] == [before + 1, before + 2, before + 3]
+    assert Vote.objects.filter(board=board).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_operation_refused_after_writing_is_undone_and_the_others_still_apply(world, board, monkeypatch):
+    member = world.people["member"]
+    zone = board.zones.first().pk
+    mine = card(world, board, "Keep these words")
+
+    def edit_then_refuse(change, *, card, text=None, colour=None):
+        Card.objects.filter(pk=card).update(text=text)
+        raise Conflict("Refused after writing")
+
+    editing = board_services.OPERATIONS["card.edit"]
+    monkeypatch.setitem(board_services.OPERATIONS, "card.edit", dataclasses.replace(editing, fn=edit_then_refuse))
+
+    results = board_services.apply_many(
+        board.pk,
+        [
+            prepared(member, board, "card.add", zone=zone, text="Before"),
+            prepared(member, board, "card.edit", card=mine, text="Half-written change"),
+            prepared(member, board, "card.add", zone=zone, text="After"),
+        ],
+    )
+
+    assert [type(result).__name__ for result in results] == ["LiveEvent", "Conflict", "LiveEvent"]
+    assert Card.objects.get(pk=mine).text == "Keep these words"
+    assert sorted(Card.objects.values_list("text", flat=True)) == ["After", "Before", "Keep these words"]
+    seqs = list(LiveEvent.objects.filter(stream__object_id=board.pk).order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1)), "the undone operation left no number behind"
