@@ -26,5 +26,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: every other address ending in a slash under /api/ answers the API's JSON 404 (without the slash, Django
     # first redirects to it).
-    re_path(r"^api/.*/$", api_not_found, name="api-not-found"),
+    re_path(r"^api/[\s\S]*/$", api_not_found, name="api-not-found"),  # any character, line breaks too
 ]

@@ -214,3 +214,5 @@ def test_the_browsable_api_renders_and_its_filter_menus_leak_no_other_locality(w
 def test_an_unknown_api_address_answers_in_the_api_format(world, api):
     assert_error(api("member").get(f"{API}/nothing-here/"), 404, code="not_found")
     assert_error(api("member").post(f"{API}/memberships/1.5/leave/"), 404, code="not_found")
+    # An id with a line break in it (%0A) is still an address under the API.
+    assert_error(api("member").get(f"{API}/subgroup-members/a.b%0A/"), 404, code="not_found")
