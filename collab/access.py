@@ -102,19 +102,31 @@ def grants_for(user: Any) -> Grants:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    roles: dict[int, Role] = {}
-    programmes: dict[int, int] = {}
-    team: set[int] = set()
-    rows = Membership.objects.active().filter(user_id=user.pk).values_list("collaborative_id", "programme_id", "role")
-    for collaborative_id, programme_id, role in rows:
-        if role == Role.PROGRAMME_TEAM:
-            team.add(programme_id)
-        else:
-            roles[collaborative_id] = Role(role)
-            programmes[collaborative_id] = programme_id
-    grants = Grants(roles, programmes, frozenset(team))
-    setattr(user, _CACHE_ATTR, grants)
-    return grants
+    refresh_grants([user])
+    return getattr(user, _CACHE_ATTR)
+
+
+def refresh_grants(users: Iterable[Any]) -> None:
+    """Read the grants of several people afresh, in one query. A live connection lasts the whole workshop and keeps
+    its user object: each operation it sends refreshes them, so a membership ended meanwhile takes effect at once."""
+    people = {user.pk: user for user in users}
+    rows: dict[int, list[tuple[int, int, str]]] = {pk: [] for pk in people}
+    active = Membership.objects.active().filter(user_id__in=people, user__is_active=True)
+    for user_id, collaborative_id, programme_id, role in active.values_list(
+        "user_id", "collaborative_id", "programme_id", "role"
+    ):
+        rows[user_id].append((collaborative_id, programme_id, role))
+    for pk, user in people.items():
+        roles: dict[int, Role] = {}
+        programmes: dict[int, int] = {}
+        team: set[int] = set()
+        for collaborative_id, programme_id, role in rows[pk]:
+            if role == Role.PROGRAMME_TEAM:
+                team.add(programme_id)
+            else:
+                roles[collaborative_id] = Role(role)
+                programmes[collaborative_id] = programme_id
+        setattr(user, _CACHE_ATTR, Grants(roles, programmes, frozenset(team)))
 
 
 def forget_grants(user: Any) -> None:

@@ -186,11 +186,11 @@ class BoardKind(LiveKind):
         clean = validate_op(op, data)
         return board_services.apply(principal=principal, board_id=object_id, op=op, data=clean, op_key=op_key)
 
-    def prepare(self, principal: Any, object_id: int, op: Any, data: Any, op_key: str) -> board_services.Request:
+    def prepare(self, principal: Any, object_id: int, op: Any, data: Any, op_key: str) -> board_services.Submission:
         clean = validate_op(op, data)
-        return board_services.prepare(principal=principal, board_id=object_id, op=op, data=clean, op_key=op_key)
+        return board_services.submission(principal=principal, op=op, data=clean, op_key=op_key)
 
-    def apply_many(self, object_id: int, prepared: list[board_services.Request]) -> list[LiveEvent | Exception]:
+    def apply_many(self, object_id: int, prepared: list[board_services.Submission]) -> list[LiveEvent | Exception]:
         return board_services.apply_many(object_id, prepared)
 
     def seen(self, viewer: Viewer, object_id: int, *, writing: bool) -> dict[str, Any] | None:

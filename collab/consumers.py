@@ -290,7 +290,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._error("rate_limited", "Too many changes at once: wait a moment and try again.", op_id=op_id)
             return
         try:
-            prepared = await _db(self.kind.prepare)(
+            prepared = self.kind.prepare(
                 self.principal, self.object_id, message.get("op"), message.get("data", {}), f"{self.viewer.key}:{op_id}"
             )
             event = await live.lanes.submit(self.kind, self.object_id, prepared)

@@ -75,9 +75,8 @@ class LiveKind(Protocol):
         the first time)."""
 
     def prepare(self, principal: Any, object_id: int, op: Any, data: Any, op_key: str) -> Any:
-        """What an operation needs that does not need the object locked (its data checked, who is acting and what
-        they may do), worked out concurrently with other operations; DomainError when it is refused already. By
-        default, the operation as sent."""
+        """An operation as sent, checked as far as it can be without the database (its name, the shape of its
+        data): DomainError when it is refused already. Runs on the event loop. By default, the operation as sent."""
         return (principal, op, data, op_key)
 
     def apply_many(self, object_id: int, prepared: list[Any]) -> list[LiveEvent | Exception]:

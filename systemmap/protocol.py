@@ -37,6 +37,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from collab import live
+from collab.access import refresh_grants
 from collab.errors import DomainError, NotFound
 from collab.live import LiveKind, Viewer
 from collab.models import LiveEvent, Sector, User
@@ -350,6 +351,11 @@ class MapKind(LiveKind):
         if not isinstance(principal, User):
             raise NotFound()
         return apply(principal=principal, map_id=object_id, op=op, data=data, op_key=op_key)
+
+    def apply_many(self, object_id: int, prepared: list[Any]) -> list[LiveEvent | Exception]:
+        # A connection keeps its user object all workshop long: ask the policy with memberships as they are now.
+        refresh_grants(principal for principal, *_ in prepared if isinstance(principal, User))
+        return super().apply_many(object_id, prepared)
 
     def seen(self, viewer: Viewer, object_id: int, *, writing: bool) -> dict[str, Any] | None:
         return _presence(viewer, online=True, writing=writing)

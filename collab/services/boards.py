@@ -15,6 +15,7 @@ changed (not a difference), so applying one twice, or after a snapshot that alre
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import secrets
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from collab import live
-from collab.access import Action, board_viewer, require_workshop
+from collab.access import Action, board_viewer, refresh_grants, require_workshop
 from collab.audit import audit_record
 from collab.errors import Conflict, DomainError, Forbidden, NotFound
 from collab.live import Viewer
@@ -169,11 +170,20 @@ def board_operation(name: str, *, moderator: bool = False, after_end: bool = Fal
     return register
 
 
+@dataclass(frozen=True)
+class Submission:
+    """An operation as someone sent it, its data checked for shape (`board_protocol.validate_op`)."""
+
+    principal: Any
+    operation: Operation
+    data: dict[str, Any]
+    op_key: str | None
+
+
 @dataclass
 class Request:
-    """An operation on a board, with who is acting settled (`prepare`) but nothing locked or applied yet."""
+    """A submission with who is acting settled, not yet applied."""
 
-    board: Board  # as read before the lock: its relations, for the access policy
     viewer: Viewer
     participant: Participant
     operation: Operation
@@ -181,36 +191,54 @@ class Request:
     op_key: str | None
 
 
-def prepare(*, principal: Any, board_id: int, op: str, data: dict[str, Any], op_key: str | None) -> Request:
-    """Who is acting and what they may do, settled before the board is locked: every query made holding the lock
-    holds up everyone else's changes to the board (a voting burst of 300 people queues on it)."""
+def submission(*, principal: Any, op: str, data: dict[str, Any], op_key: str | None) -> Submission:
     operation = OPERATIONS.get(op)
     if operation is None:
         raise DomainError(f"Unknown operation “{op}”.")
-    board = _board(board_id)
-    viewer = board_viewer(principal, board)
-    return Request(board, viewer, _participant_row(board_id, viewer), operation, data, op_key)
+    return Submission(principal, operation, data, op_key)
 
 
 def apply(*, principal: Any, board_id: int, op: str, data: dict[str, Any], op_key: str | None) -> LiveEvent:
     """Apply one operation; its event (on a retry, the event its first delivery produced)."""
-    [result] = apply_many(board_id, [prepare(principal=principal, board_id=board_id, op=op, data=data, op_key=op_key)])
+    [result] = apply_many(board_id, [submission(principal=principal, op=op, data=data, op_key=op_key)])
     if isinstance(result, Exception):
         raise result
     return result
 
 
-def apply_many(board_id: int, requests: list[Request]) -> list[LiveEvent | Exception]:
+def apply_many(board_id: int, submissions: list[Submission]) -> list[LiveEvent | Exception]:
     """Apply operations on one board in order, as if one after another; each one's event, or the error that refused
-    it. Several are applied in one transaction (one lock, one commit): an operation refused before it wrote anything
-    (a vote over the budget, a card removed meanwhile) is simply left out. Should one be refused or fail after
-    writing, the transaction is undone and each operation applied again in a transaction of its own."""
-    if len(requests) > 1:
+    it. The access policy is asked afresh for each, and they are applied in one transaction (one lock, one commit):
+    an operation refused before it wrote anything (a vote over the budget, a card removed meanwhile) is simply left
+    out. Should one be refused or fail after writing, the transaction is undone and each operation applied again in
+    a transaction of its own."""
+    results: list[LiveEvent | Exception | None] = [None] * len(submissions)
+    try:
+        board = _board(board_id)
+    except NotFound as error:
+        return [error] * len(submissions)
+    # Who is acting is settled before the board is locked: every query made holding the lock holds up everyone
+    # else's changes to the board.
+    refresh_grants(s.principal for s in submissions if isinstance(s.principal, User))
+    allowed: list[tuple[int, Submission, Viewer]] = []
+    for index, sent in enumerate(submissions):
         try:
-            return _apply_together(board_id, requests)
-        except _Undo:
-            pass
-    return [_apply_alone(board_id, request) for request in requests]
+            allowed.append((index, sent, board_viewer(sent.principal, board)))
+        except DomainError as error:
+            results[index] = error
+    rows = _participant_rows(board_id, [viewer for _, _, viewer in allowed])
+    requests = [
+        Request(viewer, rows[viewer.key], sent.operation, sent.data, sent.op_key) for _, sent, viewer in allowed
+    ]
+    outcomes = None
+    if len(requests) > 1:
+        with contextlib.suppress(_Undo):
+            outcomes = _apply_together(board, requests)
+    if outcomes is None:
+        outcomes = [_apply_alone(board, request) for request in requests]
+    for (index, _, _), outcome in zip(allowed, outcomes, strict=True):
+        results[index] = outcome
+    return results
 
 
 class _Undo(Exception):
@@ -218,17 +246,15 @@ class _Undo(Exception):
 
 
 @transaction.atomic
-def _apply_together(board_id: int, requests: list[Request]) -> list[LiveEvent | Exception]:
-    stream = live.stream_for_update(KIND, board_id)
+def _apply_together(board: Board, requests: list[Request]) -> list[LiveEvent | Exception]:
+    stream = live.stream_for_update(KIND, board.pk)
     done = live.replayed_many(stream, [request.op_key for request in requests])
-    board = _as_locked(requests[0].board)
-    participants: dict[str, Participant] = {}  # one row per person, so one operation sees what the last changed
+    board = _as_locked(board)
     results: list[LiveEvent | Exception] = []
     for request in requests:
         if request.op_key in done:
             results.append(done[request.op_key])
             continue
-        request.participant = participants.setdefault(request.viewer.key, request.participant)
         writes = _Writes()
         try:
             with connection.execute_wrapper(writes):
@@ -247,14 +273,14 @@ def _apply_together(board_id: int, requests: list[Request]) -> list[LiveEvent | 
     return results
 
 
-def _apply_alone(board_id: int, request: Request) -> LiveEvent | Exception:
+def _apply_alone(board: Board, request: Request) -> LiveEvent | Exception:
     try:
         with transaction.atomic():
-            stream = live.stream_for_update(KIND, board_id)
+            stream = live.stream_for_update(KIND, board.pk)
             done = live.replayed(stream, request.op_key)
             if done is not None:
                 return done
-            return _run(stream, _as_locked(request.board), request)
+            return _run(stream, _as_locked(board), request)
     except Exception as error:  # the caller of this operation gets it; the others still apply
         return error
 
@@ -862,6 +888,15 @@ def _as_locked(board: Board) -> Board:
     for name, value in row.items():
         setattr(board, name, value)
     return board
+
+
+def _participant_rows(board_id: int, viewers: list[Viewer]) -> dict[str, Participant]:
+    """The rows of the people acting, by key: one per person, so one operation sees what the last one changed."""
+    rows = {row.key: row for row in Participant.objects.filter(board_id=board_id, key__in={v.key for v in viewers})}
+    for viewer in viewers:
+        if viewer.key not in rows:
+            rows[viewer.key] = _participant_row(board_id, viewer)
+    return rows
 
 
 def _participant_row(board_id: int, viewer: Viewer) -> Participant:

@@ -129,8 +129,8 @@ def test_handing_over_makes_someone_else_the_facilitator(world, board):
         op(world.people["anchor"], board, "facilitator.take")
 
 
-def prepared(principal, board, name, op_key=None, **data):
-    return board_services.prepare(principal=principal, board_id=board.pk, op=name, data=data, op_key=op_key)
+def sent(principal, name, op_key=None, **data):
+    return board_services.submission(principal=principal, op=name, data=data, op_key=op_key)
 
 
 @pytest.mark.django_db
@@ -148,11 +148,11 @@ def test_operations_applied_together_keep_their_order_and_each_its_own_outcome(w
     results = board_services.apply_many(
         board.pk,
         [
-            prepared(member, board, "vote.add", op_key="m:1", card=options[0]),
-            prepared(member, board, "vote.add", op_key="m:2", card=options[0]),  # over the cap of 1 a card
-            prepared(member, board, "vote.add", op_key="m:1", card=options[0]),  # the first one, retried
-            prepared(facilitator, board, "vote.add", op_key="f:1", card=options[0]),
-            prepared(member, board, "vote.add", op_key="m:3", card=options[1]),
+            sent(member, "vote.add", op_key="m:1", card=options[0]),
+            sent(member, "vote.add", op_key="m:2", card=options[0]),  # over the cap of 1 a card
+            sent(member, "vote.add", op_key="m:1", card=options[0]),  # the first one, retried
+            sent(facilitator, "vote.add", op_key="f:1", card=options[0]),
+            sent(member, "vote.add", op_key="m:3", card=options[1]),
         ],
     )
 
@@ -181,9 +181,9 @@ def test_an_operation_refused_after_writing_is_undone_and_the_others_still_apply
     results = board_services.apply_many(
         board.pk,
         [
-            prepared(member, board, "card.add", zone=zone, text="Before"),
-            prepared(member, board, "card.edit", card=mine, text="Half-written change"),
-            prepared(member, board, "card.add", zone=zone, text="After"),
+            sent(member, "card.add", zone=zone, text="Before"),
+            sent(member, "card.edit", card=mine, text="Half-written change"),
+            sent(member, "card.add", zone=zone, text="After"),
         ],
     )
 

@@ -6,10 +6,11 @@ import json
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 
-from collab import live
+from collab import live, services
 from collab.consumers import LiveConsumer
-from collab.models import Card, Guest, Vote
+from collab.models import Card, Guest, Membership, Vote
 from collab.services import boards as board_services
 from tests.boards.conftest import LiveClient, guest_cookie, session_cookie, text_of
 
@@ -200,6 +201,24 @@ def test_a_room_voting_at_once_gets_every_vote_counted_once_and_in_the_same_orde
 
     run(scenario)
     assert Vote.objects.filter(board=board).count() == 24
+
+
+def test_someone_whose_membership_ends_mid_workshop_can_no_longer_change_the_board(world, board, cookies):
+    zone = zone_of(board)
+    membership = Membership.objects.get(user=world.people["member"], collaborative=world.ours)
+
+    async def scenario():
+        member = client(board, cookies["member"])
+        assert await member.connect()
+        assert (await member.op("card.add", {"zone": zone, "text": "Before I left"}))["type"] == "ack"
+        leave = database_sync_to_async(services.membership_leave)
+        await leave(actor=world.people["facilitator"], membership=membership)
+        refused = await member.op("card.add", {"zone": zone, "text": "After I left"})
+        assert refused["type"] == "error" and refused["code"] == "not_found"
+        await member.close()
+
+    run(scenario)
+    assert list(Card.objects.values_list("text", flat=True)) == ["Before I left"]
 
 
 def test_observers_read_but_cannot_write(world, board, cookies):

@@ -9,8 +9,9 @@ from channels.testing import WebsocketCommunicator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from collab import services
 from collab.guests import GUEST_COOKIE, guest_cookie_value
-from collab.models import Guest, GuestLink
+from collab.models import Guest, GuestLink, Membership
 from config.asgi import application
 from systemmap.models import Element
 from tests.boards.conftest import ORIGIN, LiveClient, session_cookie
@@ -207,3 +208,22 @@ def test_only_people_of_the_collaborative_open_its_map(world, small, cookies, bo
         assert not await missing.connect() and missing.close_code == 4404
 
     run(scenario)
+
+
+def test_someone_whose_membership_ends_while_the_map_is_open_can_no_longer_edit_it(world, small, cookies):
+    map_, (a, *_), _ = small
+    membership = Membership.objects.get(user=world.people["anchor"], collaborative=world.ours)
+
+    async def scenario():
+        anchor = MapClient(map_.pk, cookies["anchor"])
+        assert await anchor.connect()
+        await anchor.hello()
+        assert (await anchor.op("element.move", {"element": a.pk, "x": 1, "y": 1}))["type"] == "ack"
+        leave = database_sync_to_async(services.membership_leave)
+        await leave(actor=world.people["facilitator"], membership=membership)
+        refused = await anchor.op("element.move", {"element": a.pk, "x": 2, "y": 2})
+        assert refused["type"] == "error" and refused["code"] == "not_found"
+        await anchor.close()
+
+    run(scenario)
+    assert Element.objects.get(pk=a.pk).x == 1
