@@ -195,3 +195,7 @@ class BoardKind(LiveKind):
 
     def seen(self, viewer: Viewer, object_id: int, *, writing: bool) -> dict[str, Any] | None:
         return board_services.participant_seen(viewer=viewer, board_id=object_id, writing=writing)
+
+    def open_for(self, user_id: int, collaborative_id: int) -> list[int]:
+        # Any board, not only the collaborative's: a programme team member's standing reaches cross-locality ones.
+        return board_services.boards_open_for(user_id)

@@ -94,6 +94,10 @@ class LiveKind(Protocol):
     def seen(self, viewer: Viewer, object_id: int, *, writing: bool) -> dict[str, Any] | None:
         """A heartbeat or "I am writing": the presence item to broadcast, if any."""
 
+    def open_for(self, user_id: int, collaborative_id: int) -> list[int]:
+        """The objects of this kind a person whose membership of the collaborative changed may have open."""
+        return []
+
 
 _registry: dict[str, LiveKind] = {}
 
@@ -108,6 +112,21 @@ def kind_named(name: str) -> LiveKind | None:
 
 def group_name(kind: str, object_id: int) -> str:
     return f"live.{kind}.{int(object_id)}"
+
+
+def reauthorize(kind: str, object_id: int) -> None:
+    """Once the transaction commits, every connection to the object asks the access policy again (and is closed if
+    it is refused): rights on it changed."""
+    group = group_name(kind, object_id)
+    transaction.on_commit(lambda: publisher.publish(group, {"control": "reauthorize"}))
+
+
+def access_changed(user_id: int, collaborative_id: int) -> None:
+    """A person's membership of a collaborative changed (ended, or another role): their open connections to live
+    objects check again, so an open board or map does not outlast the right to see it."""
+    for kind in _registry.values():
+        for object_id in kind.open_for(user_id, collaborative_id):
+            reauthorize(kind.name, object_id)
 
 
 # --- Events -------------------------------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ from systemmap.models import (
     ConnectionType,
     ElementType,
     EvidenceKind,
+    Map,
     MapComment,
     Polarity,
     SourceKind,
@@ -359,6 +360,10 @@ class MapKind(LiveKind):
 
     def seen(self, viewer: Viewer, object_id: int, *, writing: bool) -> dict[str, Any] | None:
         return _presence(viewer, online=True, writing=writing)
+
+    def open_for(self, user_id: int, collaborative_id: int) -> list[int]:
+        # Who has a map open is not stored: every map of the collaborative checks.
+        return list(Map.objects.filter(collaborative_id=collaborative_id).values_list("pk", flat=True))
 
 
 def _presence(viewer: Viewer, *, online: bool, writing: bool = False) -> dict[str, Any]:

@@ -685,6 +685,11 @@ def participant_connected(
     return viewer, presence_item(participant)
 
 
+def boards_open_for(user_id: int) -> list[int]:
+    """The boards where the person has a connection open."""
+    return list(Participant.objects.filter(user_id=user_id, connections__gt=0).values_list("board_id", flat=True))
+
+
 def participant_seen(*, viewer: Viewer, board_id: int, writing: bool = False) -> dict[str, Any]:
     """A heartbeat, or "I am writing": refreshes presence without an event."""
     now = timezone.now()
@@ -749,8 +754,7 @@ def guest_link_revoke(*, actor: User, link: GuestLink) -> GuestLink:
         changes={"revoked_at": [None, link.revoked_at.isoformat()]},
     )
     # Guests who joined through it are disconnected: their connections check again and are refused.
-    group = live.group_name(KIND, link.board_id)
-    transaction.on_commit(lambda: live.publisher.publish(group, {"control": "reauthorize"}))
+    live.reauthorize(KIND, link.board_id)
     return link
 
 
@@ -1010,8 +1014,7 @@ def _set_facilitator(change: Change, user: User) -> LiveEvent:
     change.board.save(update_fields=["facilitator"])
     event = change.emit("board.updated", board_payload(change.board))
     # Everyone's rights may have changed: connections check again who moderates.
-    group = change.stream.group_name
-    transaction.on_commit(lambda: live.publisher.publish(group, {"control": "reauthorize"}))
+    live.reauthorize(KIND, change.board.pk)
     return event
 
 

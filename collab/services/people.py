@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from collab import live
 from collab.access import (
     Action,
     forget_grants,
@@ -200,6 +201,8 @@ def membership_update(*, actor: User, membership: Membership, **fields: Any) -> 
         setattr(membership, name, value)
     membership.save()
     forget_grants(membership.user)
+    if "role" in fields:
+        live.access_changed(membership.user_id, collaborative.pk)
     audit_record(
         actor=actor,
         action="membership.update",
@@ -235,6 +238,7 @@ def membership_leave(*, actor: User, membership: Membership, left_on: date | Non
     membership.left_on = left_on
     membership.save(update_fields=["left_on", "updated_at"])
     forget_grants(membership.user)
+    live.access_changed(membership.user_id, collaborative.pk)
     audit_record(
         actor=actor,
         action="membership.leave",

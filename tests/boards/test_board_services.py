@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 
 from actionplans.models import Priority
-from collab.errors import Conflict, DomainError, Forbidden
-from collab.models import Card, LiveEvent, Promotion, Vote
+from collab import services
+from collab.errors import Conflict, DomainError, Forbidden, NotFound
+from collab.models import Card, LiveEvent, Membership, Promotion, Vote
 from collab.services import boards as board_services
 
 
@@ -192,3 +193,17 @@ def test_an_operation_refused_after_writing_is_undone_and_the_others_still_apply
     assert sorted(Card.objects.values_list("text", flat=True)) == ["After", "Before", "Keep these words"]
     seqs = list(LiveEvent.objects.filter(stream__object_id=board.pk).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1)), "the undone operation left no number behind"
+
+
+@pytest.mark.django_db
+def test_an_operation_is_checked_against_memberships_as_they_are_now(world, board):
+    """A live connection keeps one user object all workshop: what is cached on it must not outlast a membership."""
+    member = world.people["member"]
+    zone = board.zones.first().pk
+    op(member, board, "card.add", zone=zone, text="While a member")
+    services.membership_leave(
+        actor=world.people["facilitator"], membership=Membership.objects.get(user=member, collaborative=world.ours)
+    )
+    with pytest.raises(NotFound):
+        op(member, board, "card.add", zone=zone, text="After leaving")
+    assert list(Card.objects.values_list("text", flat=True)) == ["While a member"]
