@@ -177,12 +177,75 @@ def emit(
         actor_key=actor_key,
         op_key=op_key,
     )
+    collected = getattr(stream, _COLLECTED, None)
+    if collected is not None:  # numbered now, stored with the others by `store_collected`
+        stream.seq += 1
+        event.seq = stream.seq
+        collected.append(event)
+        return event
     _number_and_store(event)
     stream.seq = event.seq
     wire = event_to_wire(event)
     group = stream.group_name
     transaction.on_commit(lambda: publisher.publish(group, wire))
     return event
+
+
+_COLLECTED = "_collected_events"
+
+
+def collect(stream: LiveStream) -> list[LiveEvent]:
+    """From now on, events emitted in the locked stream are numbered at once and stored together by
+    `store_collected`: one statement for a batch of operations instead of one per event. The list grows as they
+    are emitted."""
+    collected: list[LiveEvent] = []
+    setattr(stream, _COLLECTED, collected)
+    return collected
+
+
+def store_collected(stream: LiveStream) -> None:
+    """Store what was collected since `collect`, move the stream's number on, and broadcast it all once committed."""
+    events = getattr(stream, _COLLECTED)
+    delattr(stream, _COLLECTED)
+    if not events:
+        return
+    if connection.vendor != "postgresql":
+        LiveStream.objects.filter(pk=stream.pk).update(seq=stream.seq)
+        LiveEvent.objects.bulk_create(events)
+    else:
+        fields = [*_EVENT_FIELDS, "seq"]
+        rows = ", ".join(f"({', '.join(['%s'] * len(fields))})" for _ in events)
+        sql = (
+            f"WITH moved AS (UPDATE {LiveStream._meta.db_table} SET seq = %s WHERE id = %s) "  # noqa: S608
+            f"INSERT INTO {LiveEvent._meta.db_table} ({_columns(fields)}) VALUES {rows} RETURNING id"
+        )
+        params = [stream.seq, stream.pk, *(value for event in events for value in _values(event, fields))]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for event, (pk,) in zip(events, cursor.fetchall(), strict=True):
+                event.pk = pk
+                event._state.adding = False
+    wires = [event_to_wire(event) for event in events]
+    group = stream.group_name
+
+    def broadcast() -> None:
+        for wire in wires:
+            publisher.publish(group, wire)
+
+    transaction.on_commit(broadcast)
+
+
+# What `_number_and_store` and `store_collected` write of an event, besides its number. Table and column names in
+# their SQL come from the models; every value is a parameter.
+_EVENT_FIELDS = ["stream_id", "type", "payload", "redacted", "audience", "actor_key", "op_key", "at"]
+
+
+def _columns(fields: list[str]) -> str:
+    return ", ".join(connection.ops.quote_name(LiveEvent._meta.get_field(name).column) for name in fields)
+
+
+def _values(event: LiveEvent, fields: list[str]) -> list[Any]:
+    return [LiveEvent._meta.get_field(name).get_db_prep_save(getattr(event, name), connection) for name in fields]
 
 
 def _number_and_store(event: LiveEvent) -> None:
@@ -194,17 +257,14 @@ def _number_and_store(event: LiveEvent) -> None:
         event.seq = LiveStream.objects.values_list("seq", flat=True).get(pk=event.stream_id)
         event.save(force_insert=True)
         return
-    fields = ["stream_id", "type", "payload", "redacted", "audience", "actor_key", "op_key", "at"]
-    params = [LiveEvent._meta.get_field(name).get_db_prep_save(getattr(event, name), connection) for name in fields]
-    columns = ", ".join(connection.ops.quote_name(LiveEvent._meta.get_field(name).column) for name in fields)
-    # Table and column names come from the models; every value is a parameter.
+    fields = _EVENT_FIELDS
     sql = (
         f"WITH numbered AS (UPDATE {LiveStream._meta.db_table} SET seq = seq + 1 WHERE id = %s RETURNING seq) "  # noqa: S608
-        f"INSERT INTO {LiveEvent._meta.db_table} ({columns}, seq) "
+        f"INSERT INTO {LiveEvent._meta.db_table} ({_columns(fields)}, seq) "
         f"SELECT {', '.join(['%s'] * len(fields))}, numbered.seq FROM numbered RETURNING id, seq"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [event.stream_id, *params])
+        cursor.execute(sql, [event.stream_id, *_values(event, fields)])
         event.pk, event.seq = cursor.fetchone()
     event._state.adding = False
 

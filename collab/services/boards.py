@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from collab import live
@@ -250,17 +251,18 @@ def _apply_together(board: Board, requests: list[Request]) -> list[LiveEvent | E
     stream = live.stream_for_update(KIND, board.pk)
     done = live.replayed_many(stream, [request.op_key for request in requests])
     board = _as_locked(board)
+    collected = live.collect(stream)
     results: list[LiveEvent | Exception] = []
     for request in requests:
         if request.op_key in done:
             results.append(done[request.op_key])
             continue
-        writes = _Writes()
+        writes, emitted = _Writes(), len(collected)
         try:
             with connection.execute_wrapper(writes):
                 event = _run(stream, board, request)
         except DomainError as error:
-            if writes.made:
+            if writes.made or len(collected) > emitted:
                 raise _Undo from error
             results.append(error)
             board = _as_locked(board)  # the operation may have changed the board in memory before it was refused
@@ -270,6 +272,10 @@ def _apply_together(board: Board, requests: list[Request]) -> list[LiveEvent | E
         if request.op_key:
             done[request.op_key] = event
         results.append(event)
+    try:
+        live.store_collected(stream)
+    except DatabaseError as error:
+        raise _Undo from error
     return results
 
 
@@ -429,9 +435,9 @@ def group_remove(change: Change, *, group: int):
 def vote_add(change: Change, *, card: int):
     board = change.board
     _check_voting(board)
-    target = _card(change, card)
-    # One query for the checks and the event: the stream lock keeps the counts true until this commits.
-    counts = _vote_counts(change, target)
+    # One query for the card, the checks and the event: the stream lock keeps the counts true until this commits.
+    target = _card(change, card, **_vote_counts_of_card(change))
+    counts = {key: getattr(target, key) for key in ("cast", "mine", "mine_here")}
     if counts["mine"] >= board.vote_budget:
         used = "your only vote" if board.vote_budget == 1 else f"all {board.vote_budget} of your votes"
         raise Conflict(f"You have used {used}. Take one back to move it.")
@@ -943,8 +949,9 @@ def _group(change: Change, group_id: Any) -> CardGroup:
     return group
 
 
-def _card(change: Change, card_id: Any, *, own_or_moderator: bool = False) -> Card:
-    card = Card.objects.filter(board=change.board, pk=_id(card_id, "card")).select_related("author").first()
+def _card(change: Change, card_id: Any, *, own_or_moderator: bool = False, **annotations: Any) -> Card:
+    cards = Card.objects.filter(board=change.board, pk=_id(card_id, "card")).select_related("author")
+    card = cards.annotate(**annotations).first()
     hidden_from_me = card is not None and _is_hidden(change.board) and not _mine_or_moderator(change, card)
     if card is None or hidden_from_me:
         raise DomainError.for_field("card", "That card is not on this board.")
@@ -992,6 +999,21 @@ def _vote_counts(change: Change, card: Card) -> dict[str, int]:
         mine=Count("id", filter=Q(voter=voter)),
         mine_here=Count("id", filter=Q(voter=voter, card=card)),
     )
+
+
+def _vote_counts_of_card(change: Change) -> dict[str, Any]:
+    """`_vote_counts` as annotations of the card voted on, so the card and the counts come in one query."""
+    board, voter = change.board, change.participant
+    votes = Vote.objects.filter(board=board, round=board.voting_round).order_by().values("board")
+
+    def count(of: QuerySet) -> Coalesce:
+        return Coalesce(Subquery(of.annotate(n=Count("pk")).values("n")), 0)
+
+    return {
+        "cast": count(votes),
+        "mine": count(votes.filter(voter=voter)),
+        "mine_here": count(votes.filter(voter=voter, card=OuterRef("pk"))),
+    }
 
 
 def _emit_vote(change: Change, card: Card, *, counts: dict[str, int] | None = None) -> LiveEvent:
