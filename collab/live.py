@@ -2,7 +2,8 @@
 
 - A *kind* of live object registers a `LiveKind`: who may join (through the access policy), what a fresh snapshot
   looks like for one viewer, and how an operation is applied (by calling a service).
-- `emit` numbers an event in the object's stream inside the caller's transaction and broadcasts it after commit.
+- `emit` numbers an event in the object's stream inside the caller's transaction and broadcasts it after commit
+  (within `collect` … `store_collected`, a batch's events are stored in one statement).
 - `lanes` applies the operations a process receives for one object in batches, one batch at a time.
 - `publisher` coalesces what one process broadcasts to a group into at most one frame per `WINDOW` seconds, so a
   burst of votes from 300 people costs a few channel-layer sends, not thousands.
@@ -400,9 +401,10 @@ class Lanes:
 
     Every change to an object locks its stream, so changes to one object are serial whatever happens here. Sent
     straight to worker threads, they queued on that lock in PostgreSQL: each change then paid for the lock's hand-over
-    between threads and for its own lock and commit, and with 300 people voting that capped a board below the rate
-    they voted at. A lane hands the queue over in batches instead, which a kind may apply in one transaction.
-    Operations of one connection keep their order (a connection waits for each operation's answer)."""
+    between threads, for asking the access policy, and for its own lock and commit, and with 300 people voting that
+    capped a board below the rate they voted at. A lane hands the queue over in batches instead, which a kind may
+    check and apply together (boards do: one lock, one commit, one statement storing the events). Operations of one
+    connection keep their order (a connection waits for each operation's answer)."""
 
     MAX_BATCH = 50
 

@@ -112,6 +112,13 @@ class LiveClient:
             self.frames.append(await self.receive(timeout=remaining))
         return found
 
+    async def closed_by_server(self, timeout: float = 3) -> int:
+        """Wait for the server to close the connection (skipping frames sent before); the close code."""
+        while True:
+            output = await self.communicator.receive_output(timeout=timeout)
+            if output["type"] == "websocket.close":
+                return output["code"]
+
     async def close(self) -> None:
         await self.communicator.disconnect()
 

@@ -213,10 +213,7 @@ def test_someone_whose_membership_ends_mid_workshop_is_disconnected_from_the_boa
         assert (await member.op("card.add", {"zone": zone, "text": "Before I left"}))["type"] == "ack"
         leave = database_sync_to_async(services.membership_leave)
         await leave(actor=world.people["facilitator"], membership=membership)
-        closed = await member.communicator.receive_output(timeout=3)
-        while closed["type"] != "websocket.close":
-            closed = await member.communicator.receive_output(timeout=3)
-        assert closed["code"] == 4403
+        assert await member.closed_by_server() == 4403
         # The facilitator's connection checked again too, and stays.
         assert (await facilitator.op("card.add", {"zone": zone, "text": "Still here"}))["type"] == "ack"
         assert not await client(board, cookies["member"]).connect()
@@ -277,10 +274,7 @@ def test_guests_take_part_on_their_board_only_until_the_link_is_withdrawn(world,
         from channels.db import database_sync_to_async
 
         await database_sync_to_async(board_services.guest_link_revoke)(actor=world.people["facilitator"], link=link)
-        closed = await visitor.communicator.receive_output(timeout=3)
-        while closed["type"] != "websocket.close":
-            closed = await visitor.communicator.receive_output(timeout=3)
-        assert closed["code"] == 4403
+        assert await visitor.closed_by_server() == 4403
         again = LiveClient(board.pk, guest_cookie(guest))
         assert not await again.connect()
 

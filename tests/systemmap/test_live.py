@@ -221,10 +221,7 @@ def test_someone_whose_membership_ends_while_the_map_is_open_is_disconnected_fro
         assert (await anchor.op("element.move", {"element": a.pk, "x": 1, "y": 1}))["type"] == "ack"
         leave = database_sync_to_async(services.membership_leave)
         await leave(actor=world.people["facilitator"], membership=membership)
-        closed = await anchor.communicator.receive_output(timeout=3)
-        while closed["type"] != "websocket.close":
-            closed = await anchor.communicator.receive_output(timeout=3)
-        assert closed["code"] == 4403
+        assert await anchor.closed_by_server() == 4403
 
     run(scenario)
     assert Element.objects.get(pk=a.pk).x == 1
