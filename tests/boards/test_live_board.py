@@ -222,6 +222,25 @@ def test_someone_whose_membership_ends_mid_workshop_is_disconnected_from_the_boa
     run(scenario)
 
 
+def test_someone_made_an_observer_mid_workshop_is_told_and_can_only_follow(world, board, cookies):
+    zone = zone_of(board)
+    membership = Membership.objects.get(user=world.people["member"], collaborative=world.ours)
+
+    async def scenario():
+        member = client(board, cookies["member"])
+        assert await member.connect()
+        update = database_sync_to_async(services.membership_update)
+        await update(actor=world.people["facilitator"], membership=membership, role="observer")
+        welcome = await member.next("welcome")
+        assert welcome["me"]["can_write"] is False
+        reply = await member.op("card.add", {"zone": zone, "text": "Still a member?"})
+        assert reply["type"] == "error" and reply["code"] == "permission_denied"
+        await member.close()
+
+    run(scenario)
+    assert not Card.objects.exists()
+
+
 def test_observers_read_but_cannot_write(world, board, cookies):
     zone = zone_of(board)
 
