@@ -136,7 +136,8 @@ def test_reset_rebuilds_the_same_people():
     assert sorted(User.objects.values_list("email", "display_name")) == people
 
 
-def test_seed_demo_command_prints_the_logins_and_is_idempotent():
+def test_seed_demo_command_prints_the_logins_and_is_idempotent(settings):
+    settings.SITE_URL = "http://192.0.2.10:8123"
     out = StringIO()
     call_command("seed_demo", stdout=out)
     first = out.getvalue()
@@ -149,7 +150,7 @@ def test_seed_demo_command_prints_the_logins_and_is_idempotent():
     for email in LOGINS:
         assert email in first
     assert DEMO_PASSWORD in first
-    assert "http://127.0.0.1:8000/" in first
+    assert "http://192.0.2.10:8123/" in first, "the address the workspace is served at"
     assert "nothing changed" in out.getvalue()
     assert _counts() == before
 

@@ -1,10 +1,9 @@
 """`manage.py seed_demo`: load the fictional demo programme and print the demo sign-ins."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from collab.demo import build_extensions, build_programme, demo_logins
-
-SITE = "http://127.0.0.1:8000/"
 
 
 class Command(BaseCommand):
@@ -47,6 +46,7 @@ class Command(BaseCommand):
         result.logins = demo_logins(result.programme)
 
         programme = result.programme
+        site = settings.SITE_URL.rstrip("/") + "/"  # where `make run` serves it, or the deployment's address
         if result.created:
             self.stdout.write(self.style.SUCCESS(f"Built the demo programme “{programme.name}” ({programme.slug})."))
         else:
@@ -67,12 +67,12 @@ class Command(BaseCommand):
             rows = [[login.role, login.email, login.password, login.where] for login in result.logins]
             self.stdout.write(_table(["Role", "Email", "Password", "Where"], rows))
             self.stdout.write("")
-            self.stdout.write(f"Open {SITE} and sign in with one of these.")
+            self.stdout.write(f"Open {site} and sign in with one of these.")
         else:
             self.stdout.write(
                 "No demo sign-ins in this programme (they belong to another programme, or were not asked for)."
             )
-            self.stdout.write(f"The workspace is at {SITE}")
+            self.stdout.write(f"The workspace is at {site}")
 
 
 def _table(headings: list[str], rows: list[list[str]]) -> str:
