@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -248,6 +248,7 @@ class _Undo(Exception):
 
 @transaction.atomic
 def _apply_together(board: Board, requests: list[Request]) -> list[LiveEvent | Exception]:
+    """Operations in one transaction, their events stored together at the end; `_Undo` if one must be undone."""
     stream = live.stream_for_update(KIND, board.pk)
     done = live.replayed_many(stream, [request.op_key for request in requests])
     board = _as_locked(board)
@@ -281,12 +282,10 @@ def _apply_together(board: Board, requests: list[Request]) -> list[LiveEvent | E
 
 def _apply_alone(board: Board, request: Request) -> LiveEvent | Exception:
     try:
-        with transaction.atomic():
-            stream = live.stream_for_update(KIND, board.pk)
-            done = live.replayed(stream, request.op_key)
-            if done is not None:
-                return done
-            return _run(stream, _as_locked(board), request)
+        [outcome] = _apply_together(board, [request])
+        return outcome
+    except _Undo as undo:  # refused or failed after writing: undone, and the caller of this operation is told why
+        return undo.__cause__
     except Exception as error:  # the caller of this operation gets it; the others still apply
         return error
 
@@ -435,9 +434,7 @@ def group_remove(change: Change, *, group: int):
 def vote_add(change: Change, *, card: int):
     board = change.board
     _check_voting(board)
-    # One query for the card, the checks and the event: the stream lock keeps the counts true until this commits.
-    target = _card(change, card, **_vote_counts_of_card(change))
-    counts = {key: getattr(target, key) for key in ("cast", "mine", "mine_here")}
+    target, counts = _voted_card(change, card)
     if counts["mine"] >= board.vote_budget:
         used = "your only vote" if board.vote_budget == 1 else f"all {board.vote_budget} of your votes"
         raise Conflict(f"You have used {used}. Take one back to move it.")
@@ -452,12 +449,11 @@ def vote_add(change: Change, *, card: int):
 def vote_remove(change: Change, *, card: int):
     board = change.board
     _check_voting(board)
-    target = _card(change, card)
-    vote = Vote.objects.filter(board=board, round=board.voting_round, voter=change.participant, card=target).first()
-    if vote is None:
+    target, counts = _voted_card(change, card)
+    if not counts["mine_here"]:
         raise Conflict("You have no vote on that card to take back.")
-    vote.delete()
-    return _emit_vote(change, target)
+    Vote.objects.filter(board=board, round=board.voting_round, voter=change.participant, card=target).first().delete()
+    return _emit_vote(change, target, counts={key: n - 1 for key, n in counts.items()})
 
 
 # --- Facilitator controls -----------------------------------------------------------------------------------------
@@ -991,34 +987,29 @@ def _emit_card(change: Change, type: str, card: Card) -> LiveEvent:
     return change.emit(type, card_payload(card))
 
 
-def _vote_counts(change: Change, card: Card) -> dict[str, int]:
-    """Votes in the current round: all of them, the participant's, and the participant's on `card`."""
-    voter = change.participant
-    return Vote.objects.filter(board=change.board, round=change.board.voting_round).aggregate(
-        cast=Count("id"),
-        mine=Count("id", filter=Q(voter=voter)),
-        mine_here=Count("id", filter=Q(voter=voter, card=card)),
-    )
-
-
-def _vote_counts_of_card(change: Change) -> dict[str, Any]:
-    """`_vote_counts` as annotations of the card voted on, so the card and the counts come in one query."""
+def _voted_card(change: Change, card_id: Any) -> tuple[Card, dict[str, int]]:
+    """The card voted on, and the votes of the round: all of them, the participant's, and the participant's on the
+    card. One query for the card, the checks and the event; the stream lock keeps the counts true until this
+    commits."""
     board, voter = change.board, change.participant
     votes = Vote.objects.filter(board=board, round=board.voting_round).order_by().values("board")
 
     def count(of: QuerySet) -> Coalesce:
         return Coalesce(Subquery(of.annotate(n=Count("pk")).values("n")), 0)
 
-    return {
-        "cast": count(votes),
-        "mine": count(votes.filter(voter=voter)),
-        "mine_here": count(votes.filter(voter=voter, card=OuterRef("pk"))),
-    }
+    card = _card(
+        change,
+        card_id,
+        cast=count(votes),
+        mine=count(votes.filter(voter=voter)),
+        mine_here=count(votes.filter(voter=voter, card=OuterRef("pk"))),
+    )
+    return card, {key: getattr(card, key) for key in ("cast", "mine", "mine_here")}
 
 
-def _emit_vote(change: Change, card: Card, *, counts: dict[str, int] | None = None) -> LiveEvent:
+def _emit_vote(change: Change, card: Card, *, counts: dict[str, int]) -> LiveEvent:
+    """The round's counts after the vote (see `_voted_card`): the voter sees theirs, everyone the total cast."""
     board, voter = change.board, change.participant
-    counts = counts or _vote_counts(change, card)
     payload = {
         "card": card.pk,
         "round": board.voting_round,
