@@ -28,7 +28,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from collab.models import LiveEvent, LiveStream
 
@@ -141,6 +141,22 @@ def stream_for_update(kind: str, object_id: int) -> LiveStream:
         LiveStream.objects.get_or_create(kind=kind, object_id=object_id)
         stream = LiveStream.objects.select_for_update().get(kind=kind, object_id=object_id)
     return stream
+
+
+def existing_stream_for_update(
+    kind: str, object_id: int, op_keys: list[str | None]
+) -> tuple[LiveStream | None, dict[str, LiveEvent]]:
+    """`stream_for_update` for an object that made its stream when it was created (None if there is none), and the
+    events earlier deliveries of these client operations produced (`replayed_many`), in one query unless one of
+    them is a retry: every round trip made holding the lock delays the object's next change."""
+    keys = {key for key in op_keys if key}
+    streams = LiveStream.objects.select_for_update(of=("self",)).filter(kind=kind, object_id=object_id)
+    if keys:
+        streams = streams.annotate(retried=Exists(LiveEvent.objects.filter(stream=OuterRef("pk"), op_key__in=keys)))
+    stream = streams.first()
+    if stream is None or not getattr(stream, "retried", False):
+        return stream, {}
+    return stream, replayed_many(stream, op_keys)
 
 
 def replayed(stream: LiveStream, op_key: str | None) -> LiveEvent | None:

@@ -1,6 +1,6 @@
 """Workshop boards: every change to a board, by a participant or its facilitator.
 
-Each operation runs in one transaction that first locks the board's live stream (`collab.live.stream_for_update`).
+Each operation runs in a transaction that first locks the board's live stream (`collab.live.stream_for_update`).
 That lock serialises changes to one board, which gives concurrent edits defined outcomes:
 
 - the server's order is the order of sequence numbers; for the same card, the later change wins (last writer wins)
@@ -15,7 +15,6 @@ changed (not a difference), so applying one twice, or after a snapshot that alre
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import secrets
 from collections.abc import Callable
@@ -209,37 +208,18 @@ def apply(*, principal: Any, board_id: int, op: str, data: dict[str, Any], op_ke
 
 def apply_many(board_id: int, submissions: list[Submission]) -> list[LiveEvent | Exception]:
     """Apply operations on one board in order, as if one after another; each one's event, or the error that refused
-    it. The access policy is asked afresh for each, and they are applied in one transaction (one lock, one commit):
-    an operation refused before it wrote anything (a vote over the budget, a card removed meanwhile) is simply left
-    out. Should one be refused or fail after writing, the transaction is undone and each operation applied again in
-    a transaction of its own."""
-    results: list[LiveEvent | Exception | None] = [None] * len(submissions)
-    try:
-        board = _board(board_id)
-    except NotFound as error:
-        return [error] * len(submissions)
-    # Who is acting is settled before the board is locked: every query made holding the lock holds up everyone
-    # else's changes to the board.
-    refresh_grants(s.principal for s in submissions if isinstance(s.principal, User))
-    allowed: list[tuple[int, Submission, Viewer]] = []
-    for index, sent in enumerate(submissions):
+    it. They are applied in one transaction (one lock, one commit), the access policy asked afresh for each: an
+    operation refused before it wrote anything (a vote over the budget, a card removed meanwhile) is simply left out.
+    Should one be refused or fail after writing, the transaction is undone and each operation applied again in a
+    transaction of its own."""
+    if len(submissions) > 1:
         try:
-            allowed.append((index, sent, board_viewer(sent.principal, board)))
-        except DomainError as error:
-            results[index] = error
-    rows = _participant_rows(board_id, [viewer for _, _, viewer in allowed])
-    requests = [
-        Request(viewer, rows[viewer.key], sent.operation, sent.data, sent.op_key) for _, sent, viewer in allowed
-    ]
-    outcomes = None
-    if len(requests) > 1:
-        with contextlib.suppress(_Undo):
-            outcomes = _apply_together(board, requests)
-    if outcomes is None:
-        outcomes = [_apply_alone(board, request) for request in requests]
-    for (index, _, _), outcome in zip(allowed, outcomes, strict=True):
-        results[index] = outcome
-    return results
+            return _apply_together(board_id, submissions)
+        except _Undo:
+            pass
+        except NotFound as error:
+            return [error] * len(submissions)
+    return [_apply_alone(board_id, sent) for sent in submissions]
 
 
 class _Undo(Exception):
@@ -247,17 +227,31 @@ class _Undo(Exception):
 
 
 @transaction.atomic
-def _apply_together(board: Board, requests: list[Request]) -> list[LiveEvent | Exception]:
-    """Operations in one transaction, their events stored together at the end; `_Undo` if one must be undone."""
-    stream = live.stream_for_update(KIND, board.pk)
-    done = live.replayed_many(stream, [request.op_key for request in requests])
-    board = _as_locked(board)
+def _apply_together(board_id: int, submissions: list[Submission]) -> list[LiveEvent | Exception]:
+    """Operations in one transaction, their events stored together at the end; `_Undo` if one must be undone.
+
+    Everything is read once the board's stream is locked, the board included: the lane (`collab.live.Lanes`) already
+    hands a process's operations on a board over one batch at a time, so the lock is contended only across processes,
+    and a read made before it would have to be made again under it."""
+    stream, done = live.existing_stream_for_update(KIND, board_id, [sent.op_key for sent in submissions])
+    board = _board(board_id)
+    if stream is None:  # a board made before boards made their stream
+        stream = live.stream_for_update(KIND, board_id)
+    refresh_grants(sent.principal for sent in submissions if isinstance(sent.principal, User))
+    results: list[LiveEvent | Exception | None] = [None] * len(submissions)
+    allowed: list[tuple[int, Submission, Viewer]] = []
+    for index, sent in enumerate(submissions):
+        try:
+            allowed.append((index, sent, board_viewer(sent.principal, board)))
+        except DomainError as error:
+            results[index] = error
+    rows = _participant_rows(board_id, [viewer for _, _, viewer in allowed])
     collected = live.collect(stream)
-    results: list[LiveEvent | Exception] = []
-    for request in requests:
-        if request.op_key in done:
-            results.append(done[request.op_key])
+    for index, sent, viewer in allowed:
+        if sent.op_key in done:
+            results[index] = done[sent.op_key]
             continue
+        request = Request(viewer, rows[viewer.key], sent.operation, sent.data, sent.op_key)
         writes, emitted = _Writes(), len(collected)
         try:
             with connection.execute_wrapper(writes):
@@ -265,14 +259,14 @@ def _apply_together(board: Board, requests: list[Request]) -> list[LiveEvent | E
         except DomainError as error:
             if writes.made or len(collected) > emitted:
                 raise _Undo from error
-            results.append(error)
+            results[index] = error
             board = _as_locked(board)  # the operation may have changed the board in memory before it was refused
             continue
         except Exception as error:
             raise _Undo from error
-        if request.op_key:
-            done[request.op_key] = event
-        results.append(event)
+        if sent.op_key:
+            done[sent.op_key] = event
+        results[index] = event
     try:
         live.store_collected(stream)
     except DatabaseError as error:
@@ -280,9 +274,9 @@ def _apply_together(board: Board, requests: list[Request]) -> list[LiveEvent | E
     return results
 
 
-def _apply_alone(board: Board, request: Request) -> LiveEvent | Exception:
+def _apply_alone(board_id: int, sent: Submission) -> LiveEvent | Exception:
     try:
-        [outcome] = _apply_together(board, [request])
+        [outcome] = _apply_together(board_id, [sent])
         return outcome
     except _Undo as undo:  # refused or failed after writing: undone, and the caller of this operation is told why
         return undo.__cause__
