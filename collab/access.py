@@ -111,7 +111,8 @@ def refresh_grants(users: Iterable[Any]) -> None:
     its user object: each operation it sends refreshes them, so a membership ended meanwhile takes effect at once."""
     people = {user.pk: user for user in users}
     rows: dict[int, list[tuple[int, int, str]]] = {pk: [] for pk in people}
-    active = Membership.objects.active().filter(user_id__in=people, user__is_active=True)
+    # No ordering: the default one (by name) would join and sort for nothing.
+    active = Membership.objects.active().filter(user_id__in=people, user__is_active=True).order_by()
     for user_id, collaborative_id, programme_id, role in active.values_list(
         "user_id", "collaborative_id", "programme_id", "role"
     ):
