@@ -9,7 +9,7 @@ from django.db import connection
 from actionplans.models import Priority
 from collab import services
 from collab.errors import Conflict, DomainError, Forbidden, NotFound
-from collab.models import Card, LiveEvent, Membership, Promotion, Vote
+from collab.models import Card, LiveEvent, LiveStream, Membership, Promotion, Vote
 from collab.services import boards as board_services
 
 
@@ -217,3 +217,39 @@ def test_an_operation_is_checked_against_memberships_as_they_are_now(world, boar
     with pytest.raises(NotFound):
         op(member, board, "card.add", zone=zone, text="After leaving")
     assert list(Card.objects.values_list("text", flat=True)) == ["While a member"]
+
+
+@pytest.mark.django_db
+def test_a_retry_in_a_later_batch_gets_the_first_result_and_the_rest_still_apply(world, board):
+    """The stream lock also finds which operations of a batch were applied before (a client retrying after a lost
+    acknowledgement)."""
+    member = world.people["member"]
+    zone = board.zones.first().pk
+    [first] = board_services.apply_many(board.pk, [sent(member, "card.add", op_key="m:1", zone=zone, text="Once")])
+
+    retried, new = board_services.apply_many(
+        board.pk,
+        [
+            sent(member, "card.add", op_key="m:1", zone=zone, text="Once"),
+            sent(member, "card.add", op_key="m:2", zone=zone, text="Then this"),
+        ],
+    )
+
+    assert retried.pk == first.pk and new.seq == first.seq + 1
+    assert sorted(Card.objects.values_list("text", flat=True)) == ["Once", "Then this"]
+
+
+@pytest.mark.django_db
+def test_a_board_without_a_stream_gets_one_with_its_first_change_and_an_unknown_board_is_not_found(world, board):
+    member = world.people["member"]
+    zone = board.zones.first().pk
+    LiveStream.objects.filter(kind="board", object_id=board.pk).delete()
+
+    event = op(member, board, "card.add", zone=zone, text="First words")
+
+    assert event.seq == 1 and LiveStream.objects.get(kind="board", object_id=board.pk).seq == 1
+    results = board_services.apply_many(
+        board.pk + 1000, [sent(member, "card.add", zone=zone, text=f"Nowhere {n}") for n in range(2)]
+    )
+    assert all(isinstance(result, NotFound) for result in results)
+    assert not LiveStream.objects.filter(object_id=board.pk + 1000).exists()
