@@ -259,7 +259,7 @@ def _apply_together(board_id: int, submissions: list[Submission]) -> list[LiveEv
             if writes.made or len(collected) > emitted:
                 raise _Undo from error
             results[index] = error
-            board = _as_locked(board)  # the operation may have changed the board in memory before it was refused
+            board = _board(board_id)  # the operation may have changed the board in memory before it was refused
             continue
         except Exception as error:
             raise _Undo from error
@@ -879,19 +879,6 @@ def _board(board_id: int) -> Board:
     board = _one(Board.objects.select_related("workshop__collaborative__programme", "workshop__programme"), board_id)
     if board is None:
         raise NotFound()
-    return board
-
-
-def _as_locked(board: Board) -> Board:
-    """The board's own fields and its workshop's end as they are now that the board is locked: one narrow query (the
-    board and its relations were read before the lock)."""
-    names = [field.attname for field in Board._meta.concrete_fields]
-    row = _one(Board.objects.values(*names, "workshop__ended_at"), board.pk)
-    if row is None:
-        raise NotFound()
-    board.workshop.ended_at = row.pop("workshop__ended_at")
-    for name, value in row.items():
-        setattr(board, name, value)
     return board
 
 
