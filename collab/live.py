@@ -618,8 +618,11 @@ class Fanout:
         key = f"{layer.prefix}live.alive.{layer.client_prefix}"
         marked: set[int] = set()
         while self._local():
+            # Not `wait_for`: on Python 3.11 it swallows a cancellation that arrives as the event is set, and the
+            # watchdog would then outlive the server's shutdown.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), self.RETRY if self._lost else self.INTERVAL)
+                async with asyncio.timeout(self.RETRY if self._lost else self.INTERVAL):
+                    await wake.wait()
             wake.clear()
             try:
                 restarted = False
