@@ -7,6 +7,7 @@ so a page can tell whether its live connection is up. Live objects (boards, maps
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from typing import Any
 
@@ -24,6 +25,7 @@ from collab.access import grants_for
 from collab.errors import DomainError, Forbidden, NotFound
 from collab.models import Guest, User
 
+log = logging.getLogger(__name__)
 
 def _db(function):
     """Database work of a live connection, run on the event loop's worker threads (each with its own database
@@ -152,6 +154,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     def resync(self) -> None:
         self.local.put_nowait({"type": "live.resync"})
+
+    def catch_up(self, head: int) -> None:
+        """See `live.Fanout._check_heads`: a client sent less than `head` missed a broadcast. One that is being sent
+        a replay or snapshot, or is working through a backlog, is on its way there already."""
+        if self.forwarded is not None and self.forwarded < head and self.holding is None and not self.slow:
+            self.resync()
 
     async def dispatch(self, message: dict) -> None:
         """Channels' dispatch, without the stale-connection cleanup it runs before every handler. That cleanup is a
@@ -297,9 +305,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         except DomainError as error:
             await self._error(error.code, error.message, op_id=op_id, fields=error.fields)
             return
+        except Exception:  # not the client's doing: it may send the operation again, with the same id
+            log.exception("Live operation %r on %s %s failed", message.get("op"), self.kind.name, self.object_id)
+            await self._error(
+                "server_error", "That change could not be saved just now; it will be tried again.", op_id=op_id
+            )
+            return
         wire = live.event_to_wire(event)
         await self.send_json(
-            {"type": "ack", "id": op_id, "seq": event.seq, "event": live.for_viewer(self.viewer, wire)}
+            {
+                "type": "ack",
+                "id": op_id,
+                "seq": event.seq,
+                "replayed": getattr(event, "replayed", False),
+                "event": live.for_viewer(self.viewer, wire),
+            }
         )
 
     async def _presence(self, message: dict) -> None:
@@ -312,8 +332,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             live.publisher.publish(self.group, item)
 
     async def _ping(self, message: dict) -> None:
-        await _db(self.kind.seen)(self.viewer, self.object_id, writing=False)
-        await self.send_json({"type": "pong", "id": message.get("id"), "now": _now()})
+        head = await _db(self._heartbeat)()
+        await self.send_json({"type": "pong", "id": message.get("id"), "seq": head, "now": _now()})
+
+    def _heartbeat(self) -> int:
+        """Presence refreshed, and the object's head: a quiet client learns from its pong whether it missed an
+        event, without waiting for a new one."""
+        self.kind.seen(self.viewer, self.object_id, writing=False)
+        return live.current_seq(self.kind.name, self.object_id)
 
     async def live_batch(self, message: dict) -> None:
         """What the group sent: events (redacted for this viewer), presence, and control items.

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -28,8 +31,9 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 
+from collab.errors import DomainError
 from collab.models import LiveEvent, LiveStream
 
 log = logging.getLogger(__name__)
@@ -174,6 +178,40 @@ def replayed_many(stream: LiveStream, op_keys: list[str | None]) -> dict[str, Li
     return {event.op_key: event for event in LiveEvent.objects.filter(stream=stream, op_key__in=keys)}
 
 
+# --- Client operation ids -----------------------------------------------------------------------------------------
+#
+# A client names each operation with an id of its own and sends it again, with the same id, until it is answered.
+# The server keeps the id (with the person's key: `op_key`) on the event the operation produced, for as long as the
+# object's history is kept, which is its whole life: a retry at any time is answered with the first result, marked
+# as a replay, and applies nothing. An id used again for a different operation is refused (`OpIdReused`), so a
+# client that reuses ids by mistake loses no change silently.
+
+
+class OpIdReused(DomainError):
+    status = 409
+    code = "op_id_reused"
+    default_message = (
+        "That operation id was already used for a different change, so nothing was applied. "
+        "Send each new change with a new id."
+    )
+
+
+def op_digest(op: str, data: Any) -> str:
+    """What a client operation asked for, as a short fingerprint: its name and its data (as checked)."""
+    canonical = json.dumps([op, data], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def replay_of(event: LiveEvent, digest: str) -> LiveEvent:
+    """The answer to a retry: the event the operation produced the first time, marked as a replay — or
+    `OpIdReused` when the id was first used for something else."""
+    if event.op_digest and digest and event.op_digest != digest:
+        raise OpIdReused()
+    replay = copy.copy(event)  # the first delivery, in the same batch, is answered with the original
+    replay.replayed = True
+    return replay
+
+
 def emit(
     stream: LiveStream,
     type: str,
@@ -182,9 +220,14 @@ def emit(
     redacted: dict[str, Any] | None = None,
     audience: str = "",
     actor_key: str = "",
+    actor_withheld: bool = False,
     op_key: str | None = None,
+    op_digest: str = "",
 ) -> LiveEvent:
-    """Number and store an event in a locked stream (see `stream_for_update`); broadcast it once committed."""
+    """Number and store an event in a locked stream (see `stream_for_update`); broadcast it once committed.
+
+    `redacted` is what everyone but moderators and `audience` receives instead of `payload`; `actor_withheld` keeps
+    who acted from everyone but moderators and the actor (see `for_viewer`)."""
     event = LiveEvent(
         stream=stream,
         type=type,
@@ -192,7 +235,9 @@ def emit(
         redacted=redacted,
         audience=audience,
         actor_key=actor_key,
+        actor_withheld=actor_withheld,
         op_key=op_key,
+        op_digest=op_digest if op_key else "",
     )
     collected = getattr(stream, _COLLECTED, None)
     if collected is not None:  # numbered now, stored with the others by `store_collected`
@@ -254,7 +299,18 @@ def store_collected(stream: LiveStream) -> None:
 
 # What `_number_and_store` and `store_collected` write of an event, besides its number. Table and column names in
 # their SQL come from the models; every value is a parameter.
-_EVENT_FIELDS = ["stream_id", "type", "payload", "redacted", "audience", "actor_key", "op_key", "at"]
+_EVENT_FIELDS = [
+    "stream_id",
+    "type",
+    "payload",
+    "redacted",
+    "audience",
+    "actor_key",
+    "actor_withheld",
+    "op_key",
+    "op_digest",
+    "at",
+]
 
 
 def _columns(fields: list[str]) -> str:
@@ -295,18 +351,25 @@ def event_to_wire(event: LiveEvent) -> dict[str, Any]:
         "redacted": event.redacted,
         "audience": event.audience,
         "actor": event.actor_key,
+        "actor_withheld": event.actor_withheld,
         "at": event.at.isoformat(),
     }
 
 
 def for_viewer(viewer: Viewer, event: dict[str, Any]) -> dict[str, Any]:
-    """What one viewer receives of an event: the full payload, or the redacted one."""
+    """What one viewer receives of an event — the one filter every event passes on its way out (live frames, acks,
+    replays): the full payload or the redacted one, and who acted only where the viewer may know it. Someone who
+    receives the redacted payload (a card still written privately, another person's vote) is not told who acted,
+    nor is anyone but moderators and the actor told who acted on an anonymous card."""
     full = viewer.sees_in_full(event)
+    actor = event["actor"]
+    if not viewer.moderator and actor != viewer.key and (not full or event.get("actor_withheld")):
+        actor = None
     return {
         "seq": event["seq"],
         "type": event["type"],
         "data": event["payload"] if full else event["redacted"],
-        "actor": event["actor"],
+        "actor": actor,
         "at": event["at"],
     }
 
@@ -325,6 +388,21 @@ def events_since(kind: str, object_id: int, since: int) -> tuple[int, list[dict[
 
 def current_seq(kind: str, object_id: int) -> int:
     return LiveStream.objects.filter(kind=kind, object_id=object_id).values_list("seq", flat=True).first() or 0
+
+
+def heads_of(groups: list[str]) -> dict[str, int]:
+    """The current sequence number of each live object named by its group (`group_name`), in one query."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for group in groups:
+        _, kind, object_id = group.split(".")
+        wanted[kind].add(int(object_id))
+    if not wanted:
+        return {}
+    where = Q()
+    for kind, ids in wanted.items():
+        where |= Q(kind=kind, object_id__in=ids)
+    rows = LiveStream.objects.filter(where).values_list("kind", "object_id", "seq")
+    return {group_name(kind, object_id): seq for kind, object_id, seq in rows}
 
 
 # --- Broadcasting, coalesced ------------------------------------------------------------------------------------
@@ -390,12 +468,18 @@ class Publisher:
         layer = get_channel_layer()
         if layer is None:
             return
-        try:
-            await layer.group_send(group, {"type": "live.batch", "items": items})
-            self.frames_sent += 1
-        except Exception:  # a lost frame shows up as a gap in the sequence; clients repair it
-            log.warning("Could not broadcast %d item(s) to %s", len(items), group, exc_info=True)
-            fanout.lost(resync=True)
+        for attempt in range(2):
+            try:
+                await layer.group_send(group, {"type": "live.batch", "items": items})
+                self.frames_sent += 1
+                return
+            except Exception:
+                # The first failure is often a pooled connection Redis closed when it restarted: redis-py drops it,
+                # and a second try takes a fresh one. A frame lost even so is a gap in the sequence; every process
+                # repairs it from the stored events (`Fanout`'s head check), and this one at once.
+                if attempt:
+                    log.warning("Could not broadcast %d item(s) to %s", len(items), group, exc_info=True)
+                    fanout.lost(resync=True)
 
 
 publisher = Publisher()
@@ -482,6 +566,10 @@ class Member(Protocol):
     def resync(self) -> None:
         """The channel layer may have dropped messages: send the client what it missed (from the stored events)."""
 
+    def catch_up(self, head: int) -> None:
+        """The object's stored events reached `head` a moment ago: if the client has been sent less (a broadcast was
+        lost), send it what it missed."""
+
 
 @dataclass(eq=False)
 class _Feed:
@@ -510,6 +598,7 @@ class Fanout:
     """
 
     INTERVAL = 0.5  # seconds between checks while all is well
+    HEAD_CHECK = 1.0  # seconds between reads of the heads of the live objects this process serves
     RETRY = 0.1  # seconds between checks while Redis does not answer
     MARKER_TTL = 60
     RECEIVE_RETRY_MAX = 1.0
@@ -522,6 +611,7 @@ class Fanout:
         self._resync = False
         self._wake: asyncio.Event | None = None
         self._watchdog: asyncio.Task | None = None
+        self._heads: asyncio.Task | None = None
 
     async def join(self, group: str, member: Member) -> None:
         loop = asyncio.get_running_loop()
@@ -537,6 +627,8 @@ class Fanout:
             except Exception:  # Redis is restarting: serve the connection now, join the group when Redis is back
                 self.lost()
             self._watch(layer, loop)
+            if self._heads is None or self._heads.done() or self._heads.get_loop() is not loop:
+                self._heads = loop.create_task(self._check_heads())
         feed.members.add(member)
 
     def leave(self, group: str, member: Member) -> None:
@@ -549,6 +641,9 @@ class Fanout:
         del self.feeds[group]
         if feed.task is not None:
             feed.task.cancel()
+        heads = self._heads
+        if heads is not None and not any(other.loop is feed.loop for other in self.feeds.values()):
+            heads.cancel()
         if not feed.loop.is_closed():
             feed.loop.create_task(self._discard(feed))
 
@@ -584,6 +679,29 @@ class Fanout:
                 member.stalled()
             except Exception:
                 log.exception("Could not deliver to a live connection")
+
+    async def _check_heads(self) -> None:
+        """Every `HEAD_CHECK` seconds, read how far the stored events of every object this process serves have got
+        (one query), and have each connection whose client was sent less than the head read the time before catch
+        up from the stored events. Anything committed before that earlier read has had a whole interval to arrive;
+        if it has not, its broadcast was lost — the process that should have sent it was killed between commit and
+        broadcast, or Redis failed it — and no later event may come to reveal the gap on a quiet board. So every
+        client is back in sync within about two intervals of any lost broadcast, whichever process lost it."""
+        read_heads = database_sync_to_async(heads_of, thread_sensitive=False)
+        earlier: dict[str, int] = {}
+        while feeds := self._local():
+            await asyncio.sleep(self.HEAD_CHECK)
+            feeds = self._local()
+            try:
+                now = await read_heads([feed.group for feed in feeds])
+            except Exception:  # the database is restarting: check again next time
+                log.warning("Could not read the heads of live objects", exc_info=True)
+                continue
+            for feed in feeds:
+                if feed.group in earlier:
+                    for member in list(feed.members):
+                        member.catch_up(earlier[feed.group])
+            earlier = now
 
     def lost(self, *, resync: bool = False) -> None:
         """A Redis call failed: check at once, and join the groups again when Redis is back (and, with `resync`,
@@ -640,6 +758,11 @@ class Fanout:
                 self._lost = True
 
     async def _rejoin(self, layer: Any, *, resync: bool) -> None:
+        # Connections pooled before Redis went away are dead: drop them rather than fail the next send on each.
+        pools = getattr(layer, "_layers", {}).get(asyncio.get_running_loop())
+        if pools is not None:
+            with contextlib.suppress(Exception):
+                await pools.flush()
         feeds = self._local()
         for feed in feeds:
             await layer.group_add(feed.group, feed.channel)

@@ -116,7 +116,9 @@ if REDIS_URL:
             "CONFIG": {
                 # channels_redis waits for messages with a 5-second blocking pop; redis-py's default read timeout is
                 # also 5 seconds, so an idle connection could time out first and take its consumer down with it.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # A pooled connection idle for a few seconds is checked (PING) before reuse, so one that Redis
+                # closed when it restarted is replaced rather than failing a broadcast.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "health_check_interval": 5}],
                 "prefix": env("CHANNEL_LAYER_PREFIX") or "collab",
             },
         }

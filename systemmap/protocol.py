@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
 from collab import live
@@ -306,19 +306,35 @@ def _messages(messages: Any) -> list[str]:
     return [str(messages)]
 
 
-@transaction.atomic
 def apply(*, principal: Any, map_id: int, op: str, data: dict[str, Any], op_key: str) -> LiveEvent:
-    """Apply one operation: a retry (same person, same op id) gets the event the first delivery produced."""
+    """Apply one operation: a retry (same person, same op id) gets the event the first delivery produced, marked as a
+    replay; the same id used for another change is refused (`live.OpIdReused`)."""
     operation, clean = validate_op(op, data)
+    digest = live.op_digest(op, clean) if op_key else ""
+    try:
+        return _apply_once(principal, map_id, operation, clean, op_key, digest)
+    except IntegrityError as error:
+        # Another process applied a delivery of the same operation while this one waited for the stream's lock:
+        # that answer is committed now, and a second attempt finds it.
+        if not op_key or "one_event_per_client_op" not in str(error):
+            raise
+        return _apply_once(principal, map_id, operation, clean, op_key, digest)
+
+
+@transaction.atomic
+def _apply_once(principal: Any, map_id: int, operation, clean: dict[str, Any], op_key: str, digest: str) -> LiveEvent:
     map_ = map_get(principal, map_id)
     stream = live.stream_for_update(KIND, map_id)
     done = live.replayed(stream, op_key)
     if done is not None:
-        return done
+        return live.replay_of(done, digest)
     operation(principal, map_, clean, op_key)
     event = live.replayed(stream, op_key)
     if event is None:  # every operation emits: this would be a bug, not a person's mistake
         raise DomainError("That change produced no event.")
+    if digest:
+        LiveEvent.objects.filter(pk=event.pk).update(op_digest=digest)
+        event.op_digest = digest
     return event
 
 

@@ -34,7 +34,9 @@ class LiveEvent(models.Model):
 
     `payload` is what the change looks like to those allowed to see it in full; when `redacted` is set, everyone
     else (all but moderators and the `audience` participant) receives `redacted` instead — that is how a card written
-    privately is withheld by the server until the facilitator reveals it.
+    privately is withheld by the server until the facilitator reveals it. With `actor_withheld` (an anonymous card's
+    events), only moderators and the actor themself are told who acted. `op_digest` is what the client operation
+    that produced the event asked for (its name and data, hashed): a retry must ask for the same.
     """
 
     stream = models.ForeignKey(LiveStream, on_delete=models.CASCADE, related_name="events")
@@ -44,7 +46,9 @@ class LiveEvent(models.Model):
     redacted = models.JSONField(null=True, blank=True)
     audience = models.CharField(max_length=40, blank=True, help_text="Participant key who sees the full payload.")
     actor_key = models.CharField(max_length=40, blank=True)
+    actor_withheld = models.BooleanField(default=False, help_text="Only moderators and the actor see who acted.")
     op_key = models.CharField(max_length=120, null=True, blank=True, help_text="Participant key and client op id.")
+    op_digest = models.CharField(max_length=64, blank=True, help_text="Hash of the operation's name and data.")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

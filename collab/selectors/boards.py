@@ -85,7 +85,14 @@ def board_state(viewer: Viewer, board: Board) -> dict[str, Any]:
         "votes": votes,
         "participants": [{**participant_payload(p), "online": True} for p in participants],
         "promotions": [
-            {"id": p.pk, "card": p.card_id, "group": p.group_id, "target": p.target, "label": p.target_label}
+            {
+                "id": p.pk,
+                "card": p.card_id,
+                "group": p.group_id,
+                "target": p.target,
+                # Promoting waits for the reveal now; a promotion made before that rule holds a hidden card's text.
+                "label": p.target_label if viewer.moderator or not hidden else "",
+            }
             for p in Promotion.objects.filter(board=board)
         ],
         "me": {

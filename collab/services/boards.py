@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -129,10 +129,19 @@ class Change:
     viewer: Viewer
     participant: Participant
     op_key: str | None
+    op_digest: str = ""
 
     def emit(
-        self, type: str, payload: dict[str, Any], *, redacted: dict | None = None, audience: str = ""
+        self,
+        type: str,
+        payload: dict[str, Any],
+        *,
+        redacted: dict | None = None,
+        audience: str = "",
+        anonymous: bool = False,
     ) -> LiveEvent:
+        """The operation's event. `anonymous`: it concerns an anonymous card, so only the facilitator and the actor
+        are told who acted."""
         return live.emit(
             self.stream,
             type,
@@ -140,7 +149,9 @@ class Change:
             redacted=redacted,
             audience=audience,
             actor_key=self.viewer.key,
+            actor_withheld=anonymous,
             op_key=self.op_key,
+            op_digest=self.op_digest,
         )
 
     def emit_more(self, type: str, payload: dict[str, Any]) -> LiveEvent:
@@ -177,6 +188,7 @@ class Submission:
     operation: Operation
     data: dict[str, Any]
     op_key: str | None
+    digest: str = ""  # what the operation asks for (`live.op_digest`): a retry must ask for the same
 
 
 @dataclass
@@ -188,13 +200,14 @@ class Request:
     operation: Operation
     data: dict[str, Any]
     op_key: str | None
+    digest: str = ""
 
 
 def submission(*, principal: Any, op: str, data: dict[str, Any], op_key: str | None) -> Submission:
     operation = OPERATIONS.get(op)
     if operation is None:
         raise DomainError(f"Unknown operation “{op}”.")
-    return Submission(principal, operation, data, op_key)
+    return Submission(principal, operation, data, op_key, live.op_digest(op, data) if op_key else "")
 
 
 def apply(*, principal: Any, board_id: int, op: str, data: dict[str, Any], op_key: str | None) -> LiveEvent:
@@ -246,11 +259,16 @@ def _apply_together(board_id: int, submissions: list[Submission]) -> list[LiveEv
             results[index] = error
     rows = _participant_rows(board_id, [viewer for _, _, viewer in allowed])
     collected = live.collect(stream)
+    replays: list[tuple[LiveEvent, LiveEvent]] = []  # (replay, first delivery) of operations sent twice in the batch
     for index, sent, viewer in allowed:
         if sent.op_key in done:
-            results[index] = done[sent.op_key]
+            try:
+                results[index] = replay = live.replay_of(done[sent.op_key], sent.digest)
+                replays.append((replay, done[sent.op_key]))
+            except DomainError as error:
+                results[index] = error
             continue
-        request = Request(viewer, rows[viewer.key], sent.operation, sent.data, sent.op_key)
+        request = Request(viewer, rows[viewer.key], sent.operation, sent.data, sent.op_key, sent.digest)
         writes, emitted = _Writes(), len(collected)
         try:
             with connection.execute_wrapper(writes):
@@ -270,17 +288,29 @@ def _apply_together(board_id: int, submissions: list[Submission]) -> list[LiveEv
         live.store_collected(stream)
     except DatabaseError as error:
         raise _Undo from error
+    for replay, first in replays:  # a first delivery in this batch has its row only now
+        replay.pk = first.pk
     return results
 
 
 def _apply_alone(board_id: int, sent: Submission) -> LiveEvent | Exception:
-    try:
-        [outcome] = _apply_together(board_id, [sent])
-        return outcome
-    except _Undo as undo:  # refused or failed after writing: undone, and the caller of this operation is told why
-        return undo.__cause__
-    except Exception as error:  # the caller of this operation gets it; the others still apply
-        return error
+    for attempt in range(2):
+        try:
+            [outcome] = _apply_together(board_id, [sent])
+            return outcome
+        except _Undo as undo:  # refused or failed after writing: undone, and the caller of this operation is told why
+            if attempt == 0 and _lost_race(undo.__cause__, sent):
+                continue  # the first answer is committed now: this attempt finds it and answers with it
+            return undo.__cause__
+        except Exception as error:  # the caller of this operation gets it; the others still apply
+            return error
+    raise AssertionError("unreachable")
+
+
+def _lost_race(error: BaseException | None, sent: Submission) -> bool:
+    """Whether an operation failed because a delivery of the same client operation was applied meanwhile by another
+    process: the stream lock serialised the two, but the retry check was made before the lock was granted."""
+    return sent.op_key is not None and isinstance(error, IntegrityError) and "one_event_per_client_op" in str(error)
 
 
 def _run(stream: LiveStream, board: Board, request: Request) -> LiveEvent:
@@ -296,7 +326,8 @@ def _run(stream: LiveStream, board: Board, request: Request) -> LiveEvent:
         raise Conflict("This workshop has ended; its boards are kept as the record.")
     if board.locked and not viewer.moderator:
         raise Conflict("The facilitator has locked the board for now.")
-    return operation.fn(Change(stream, board, viewer, request.participant, request.op_key), **request.data)
+    change = Change(stream, board, viewer, request.participant, request.op_key, request.digest)
+    return operation.fn(change, **request.data)
 
 
 class _Writes:
@@ -372,18 +403,23 @@ def card_remove(change: Change, *, card: int):
     target = _card(change, card, own_or_moderator=True)
     target.removed_at = timezone.now()
     target.save(update_fields=["removed_at"])
-    return change.emit("card.removed", {"id": target.pk})
+    return change.emit("card.removed", {"id": target.pk}, anonymous=target.anonymous)
 
 
-@board_operation("cards.reveal", moderator=True)
+@board_operation("cards.reveal", moderator=True, after_end=True)
 def cards_reveal(change: Change):
     board = change.board
     if board.is_revealed:
         raise Conflict("The cards are already revealed.")
     board.revealed_at = timezone.now()
     board.save(update_fields=["revealed_at"])
+    return change.emit("cards.revealed", _revealed(board))
+
+
+def _revealed(board: Board) -> dict[str, Any]:
+    """What everyone is sent when a board's cards are revealed, whatever revealed them: every card in full."""
     cards = Card.objects.filter(board=board, removed_at__isnull=True).select_related("author")
-    return change.emit("cards.revealed", {"board": board_payload(board), "cards": [card_payload(c) for c in cards]})
+    return {"board": board_payload(board), "cards": [card_payload(c) for c in cards]}
 
 
 # --- Groups -------------------------------------------------------------------------------------------------------
@@ -482,6 +518,7 @@ def board_settings(
     vote_cap_per_card: int | None = None,
 ):
     board = change.board
+    was_hidden = not board.is_revealed
     if title is not None:
         board.title = _clean(title, "title", TITLE_MAX)
     if prompt is not None:
@@ -490,6 +527,8 @@ def board_settings(
         if board.revealed_at and private_writing:
             raise Conflict("The cards have been revealed; private writing cannot be turned back on.")
         board.private_writing = private_writing
+        if was_hidden and not private_writing:  # turning private writing off reveals the cards, as a reveal does
+            board.revealed_at = timezone.now()
     if vote_budget is not None or vote_cap_per_card is not None:
         if board.voting_open:
             raise Conflict("Change the votes per person between rounds, not while voting is open.")
@@ -498,7 +537,10 @@ def board_settings(
         _check_votes(budget, cap)
         board.vote_budget, board.vote_cap_per_card = budget, cap
     board.save()
-    return change.emit("board.updated", board_payload(board))
+    event = change.emit("board.updated", board_payload(board))
+    if was_hidden and board.is_revealed:
+        change.emit_more("cards.revealed", _revealed(board))
+    return event
 
 
 @board_operation("board.lock", moderator=True)
@@ -627,6 +669,10 @@ def promote(change: Change, *, target: str, card: int | None = None, group: int 
         raise DomainError.for_field("target", "That is not something a card can become here.")
     if (card is None) == (group is None):
         raise DomainError("Promote either one card or one group.")
+    if _is_hidden(change.board):
+        # A promotion copies the card's text elsewhere (a priority, a finding) and shows it on the board: until
+        # the reveal, that text is its author's alone.
+        raise Conflict("Reveal the cards before promoting: until then, what people wrote is private to them.")
     if card is not None:
         source_card = _card(change, card)
         source = Source(board=change.board, title=source_card.text, detail="", card=source_card, group=None)
@@ -968,8 +1014,14 @@ def _check_votes(budget: int, cap: int) -> None:
 
 def _emit_card(change: Change, type: str, card: Card) -> LiveEvent:
     if _is_hidden(change.board):
-        return change.emit(type, card_payload(card), redacted=hidden_card_payload(card), audience=card.author.key)
-    return change.emit(type, card_payload(card))
+        return change.emit(
+            type,
+            card_payload(card),
+            redacted=hidden_card_payload(card),
+            audience=card.author.key,
+            anonymous=card.anonymous,
+        )
+    return change.emit(type, card_payload(card), anonymous=card.anonymous)
 
 
 def _voted_card(change: Change, card_id: Any) -> tuple[Card, dict[str, int]]:

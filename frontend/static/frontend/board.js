@@ -431,6 +431,8 @@ class Session {
         break;
       case "pong":
         window.clearTimeout(this.pongTimer);
+        // The board's head: on a quiet board, the only sign that a broadcast was lost.
+        if (frame.seq > this.state.seq && !this.buffer.size) this.transmit({ type: "hello", since: this.state.seq });
         break;
       default:
         break;
@@ -441,7 +443,7 @@ class Session {
   failed(frame) {
     if (frame.id && this.pending.has(frame.id)) {
       const { op, data } = this.pending.get(frame.id);
-      if (frame.code === "rate_limited") {
+      if (frame.code === "rate_limited" || frame.code === "server_error") {
         window.setTimeout(() => {
           if (this.pending.has(frame.id)) this.transmit({ type: "op", id: frame.id, op, data });
         }, RETRY_RATE_LIMITED_MS);
