@@ -27,6 +27,7 @@ from collab.models import Guest, User
 
 log = logging.getLogger(__name__)
 
+
 def _db(function):
     """Database work of a live connection, run on the event loop's worker threads (each with its own database
     connection) rather than the single thread Channels uses by default, so one connection's slow operation or large

@@ -155,12 +155,11 @@ def test_a_pong_tells_a_quiet_client_the_boards_head(world, board, cookies):
         watcher = LiveClient(board.pk, cookies["member"])
         assert await watcher.connect()
         snapshot = await watcher.hello()
-        await asyncio.to_thread(
-            lambda: board_services.LiveStream.objects.filter(object_id=board.pk).update(seq=snapshot["state"]["seq"] + 3)
-        )
+        head = snapshot["state"]["seq"] + 3
+        await asyncio.to_thread(lambda: board_services.LiveStream.objects.filter(object_id=board.pk).update(seq=head))
         await watcher.communicator.send_json_to({"type": "ping", "id": 1})
         pong = await watcher.next("pong")
-        assert pong["seq"] == snapshot["state"]["seq"] + 3
+        assert pong["seq"] == head
         await watcher.close()
 
     run(scenario)

@@ -138,9 +138,7 @@ OPERATIONS = [
     "timer.set",
 ]
 
-steps = st.lists(
-    st.tuples(st.integers(0, 3), st.sampled_from(OPERATIONS), st.integers(0, 20)), min_size=1, max_size=14
-)
+steps = st.lists(st.tuples(st.integers(0, 3), st.sampled_from(OPERATIONS), st.integers(0, 20)), min_size=1, max_size=14)
 
 
 class Walk:
