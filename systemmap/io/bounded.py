@@ -24,7 +24,8 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from systemmap.io.common import MAX_UNPACKED_BYTES, MAX_XML_DEPTH, MAX_ZIP_MEMBERS
+from systemmap.io import common
+from systemmap.io.common import MAX_XML_DEPTH, MAX_ZIP_MEMBERS
 
 CHUNK = 64 * 1024
 # A central directory entry is 46 bytes plus the member's name and extras: this is room for the most members we
@@ -41,10 +42,11 @@ class TooLarge(Exception):
 
 
 class Unreadable(Exception):
-    """The file cannot be read as what it claims to be; `reason` says why, for a person."""
+    """The file cannot be read as what it claims to be; `reason` says why, for a person. `xml`: the XML itself is at
+    fault (the reason then completes "… cannot be read (reason)."); `dtd`: it holds a DOCTYPE or entities."""
 
-    def __init__(self, reason: str):
-        self.reason = reason
+    def __init__(self, reason: str, *, xml: bool = False, dtd: bool = False):
+        self.reason, self.xml, self.dtd = reason, xml, dtd
         super().__init__(reason)
 
 
@@ -55,8 +57,8 @@ def megabytes(limit: int) -> str:
 class Budget:
     """The bytes one upload may unpack in all, across every member and every pass over them."""
 
-    def __init__(self, limit: int = MAX_UNPACKED_BYTES):
-        self.limit = limit
+    def __init__(self, limit: int | None = None):
+        self.limit = common.MAX_UNPACKED_BYTES if limit is None else limit
         self.used = 0
 
     def spend(self, count: int) -> None:
@@ -141,7 +143,8 @@ def xml_events(stream: IO[bytes]) -> Iterator[tuple[str, Any, list[str]]]:
     in any encoding. `path` is the names (without namespace) from the root to the element, itself included. Once its
     "end" has been handled an element is dropped from the tree, so the document is never held whole: a reader keeps
     what it needs as the events pass (an element's text is there at its end; its children are already gone).
-    Refuses nesting deeper than MAX_XML_DEPTH. Raises Unreadable; TooLarge passes through from the stream."""
+    Refuses nesting deeper than MAX_XML_DEPTH. Raises Unreadable (with `xml` set); TooLarge passes through from the
+    stream."""
     stack: list[Any] = []
     path: list[str] = []
     try:
@@ -150,7 +153,7 @@ def xml_events(stream: IO[bytes]) -> Iterator[tuple[str, Any, list[str]]]:
                 stack.append(element)
                 path.append(local(element.tag))
                 if len(stack) > MAX_XML_DEPTH:
-                    raise Unreadable(f"The XML is nested more than {MAX_XML_DEPTH} levels deep.")
+                    raise Unreadable(f"it is nested more than {MAX_XML_DEPTH} levels deep", xml=True)
                 yield event, element, path
             else:
                 yield event, element, path
@@ -159,9 +162,9 @@ def xml_events(stream: IO[bytes]) -> Iterator[tuple[str, Any, list[str]]]:
                 if stack:
                     stack[-1].remove(element)
     except DefusedXmlException:
-        raise Unreadable("A DOCTYPE or entities are not accepted.") from None
+        raise Unreadable("a DOCTYPE or entities are not accepted", xml=True, dtd=True) from None
     except SyntaxError as error:  # ElementTree's ParseError
-        raise Unreadable(f"This is not XML that can be read ({error}).") from None
+        raise Unreadable(str(error), xml=True) from None
 
 
 def local(tag: str) -> str:

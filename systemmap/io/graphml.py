@@ -177,11 +177,10 @@ def parse(content: bytes, name: str, existing: Existing, problems: list[Problem]
         problems.append(Problem(name, None, "This file is too large (the most is 20 MB)."))
         return data
     except Unreadable as error:
-        if "DOCTYPE" in error.reason:
+        if error.dtd:
             problems.append(Problem(name, None, "GraphML with a DOCTYPE or entities is not accepted."))
         else:
-            reason = error.reason.removeprefix("This is not XML that can be read (").removesuffix(").")
-            problems.append(Problem(name, None, f"This is not GraphML that can be read ({reason})."))
+            problems.append(Problem(name, None, f"This is not GraphML that can be read ({error.reason})."))
         return data
     if reader.directed is None:
         problems.append(Problem(name, None, "This is not GraphML that can be read (it holds no graph)."))

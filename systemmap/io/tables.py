@@ -90,16 +90,15 @@ Table = tuple[str, list[str], list[tuple[int, list[Any]]]]  # (where, header, [(
 class RowCounter:
     """The rows of each kind read so far from one upload."""
 
-    LIMITS = {"elements": MAX_ELEMENT_ROWS, "connections": MAX_CONNECTION_ROWS}
-
     def __init__(self) -> None:
-        self.counts = dict.fromkeys(self.LIMITS, 0)
+        self.limits = {"elements": MAX_ELEMENT_ROWS, "connections": MAX_CONNECTION_ROWS}
+        self.counts = dict.fromkeys(self.limits, 0)
         self.stopped = False
 
     def take(self, kind: str, where: str, problems: list[Problem]) -> bool:
         """Count one more row; False (with the problem reported) once there are more than the limit."""
         self.counts[kind] += 1
-        limit = self.LIMITS[kind]
+        limit = self.limits[kind]
         if self.counts[kind] > limit:
             problems.append(Problem(where, None, f"There are more than {limit:,} {kind}."))
             self.stopped = True
@@ -379,12 +378,10 @@ def read_xlsx(name: str, content: bytes, problems: list[Problem], counter: RowCo
                 Problem(name, None, f"This workbook is too large once unpacked (the most is {megabytes(error.limit)}).")
             )
         except Unreadable as error:
-            reason = error.reason if "DOCTYPE" in error.reason or "nested" in error.reason else ""
-            problems.append(
-                not_a_workbook
-                if "Excel" in error.reason
-                else Problem(name, None, f"A sheet of this workbook cannot be read.{' ' + reason if reason else ''}")
-            )
+            if error.xml:
+                problems.append(Problem(name, None, f"A sheet of this workbook cannot be read ({error.reason})."))
+            else:
+                problems.append(Problem(name, None, error.reason))
         except READ_ERRORS:  # a damaged or lying part
             problems.append(Problem(name, None, "A sheet of this workbook cannot be read."))
     return []
