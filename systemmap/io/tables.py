@@ -83,7 +83,8 @@ Table = tuple[str, list[str], list[tuple[int, list[Any]]]]  # (where, header, [(
 # --- Reading ---------------------------------------------------------------------------------------------------------
 #
 # Every table is streamed: rows are counted as they are read, against the limit of their kind (known from the header)
-# across all the tables of one upload, and reading stops at the first row past it. A table holds at most its kind's
+# across all the tables of one upload (blank rows count too, as they always have), and reading stops at the first row
+# past it. A table holds at most its kind's
 # limit of rows, and only the cells under its headings. See `systemmap.io.bounded` for the bytes.
 
 
@@ -131,7 +132,7 @@ def read_csv(name: str, source: IO[bytes], problems: list[Problem], counter: Row
     try:
         first = stream.readline()
         delimiter = ";" if first.count(";") > first.count(",") else ","
-        reader = csv.reader(itertools.chain([first], stream), delimiter=delimiter)
+        reader = csv.reader(_lines(itertools.chain([first], stream), delimiter), delimiter=delimiter)
         last = 0
         for cells in reader:
             start, last = last + 1, reader.line_num
@@ -143,16 +144,16 @@ def read_csv(name: str, source: IO[bytes], problems: list[Problem], counter: Row
                 if kind is None:
                     break  # refused with a reason once every table is read; its rows are not needed for that
                 continue
-            if _blank(cells):
-                continue
             if not counter.take(kind, name, problems):  # type: ignore[arg-type]
                 return None
-            rows.append((start, cells[: len(header)]))
+            if not _blank(cells):
+                rows.append((start, cells[: len(header)]))
     except UnicodeDecodeError:
         problems.append(Problem(name, None, "This is not UTF-8 text: save the file as “CSV UTF-8” and try again."))
         return None
     except csv.Error as error:
-        problems.append(Problem(name, reader.line_num if reader else 1, f"This line cannot be read as CSV ({error})."))
+        line = (reader.line_num if reader else 0) + isinstance(error, TooManyCells)  # refused before csv counted it
+        problems.append(Problem(name, line or 1, f"This line cannot be read as CSV ({error})."))
         return None
     except TooLarge as error:
         problems.append(Problem(name, None, _too_large(error)))
@@ -167,6 +168,22 @@ def read_csv(name: str, source: IO[bytes], problems: list[Problem], counter: Row
         problems.append(Problem(name, None, "The file is empty: the first line should hold the column headings."))
         return None
     return name, header, rows
+
+
+MAX_CELLS_PER_LINE = 10 * MAX_COLUMNS
+
+
+class TooManyCells(csv.Error):
+    pass
+
+
+def _lines(lines: Iterable[str], delimiter: str) -> Iterator[str]:
+    """The lines, refusing one with so many cells that splitting it would cost more than a whole table (only the
+    cells under the headings are kept anyway)."""
+    for line in lines:
+        if line.count(delimiter) > MAX_CELLS_PER_LINE:
+            raise TooManyCells(f"it has more than {MAX_CELLS_PER_LINE:,} cells")
+        yield line
 
 
 def _too_large(error: TooLarge) -> str:
@@ -411,11 +428,12 @@ def _read_workbook(workbook: Workbook, problems: list[Problem], counter: RowCoun
         kind = _kind(header)
         if kind is not None:
             for number, cells, _ in workbook.rows(part):
-                if number == 1 or _blank(cells):
+                if number == 1:
                     continue
                 if not counter.take(kind, title, problems):
                     return []
-                rows.append((number, cells[: len(header)]))
+                if not _blank(cells):
+                    rows.append((number, cells[: len(header)]))
         tables.append((title, header, rows))
     wanted = {c.index for _, _, rows in tables for _, cells in rows for c in cells if isinstance(c, SharedRef)}
     strings = workbook.strings(wanted)

@@ -187,7 +187,7 @@ def test_a_zip_bomb_is_refused_by_its_size(world):
 
 def test_what_a_zip_unpacks_to_in_all_is_counted(world, monkeypatch):
     monkeypatch.setattr(common, "MAX_UNPACKED_BYTES", 1024 * 1024, raising=False)
-    blank = b"Label\n" + b"\n" * (600 * 1024)  # blank lines: no rows to count, only bytes
+    blank = b"Label\n" + (b" " * 100_000 + b"\n") * 6  # blank rows: few rows to count, and many bytes
     problems = refused(world, {"map.zip": zip_of({"a.csv": blank, "b.csv": blank})})
     assert problems == ["b.csv: The files are too large once unpacked (the most is 1 MB in all)."]
 
@@ -276,3 +276,9 @@ def test_formats_are_still_read_whole_when_they_are_within_bounds(world):
     connections = b"From,To,Polarity\ne1,e2,-\n"
     map_ = import_new(world, {"map.zip": zip_of({"elements.csv": elements, "connections.csv": connections})})
     assert map_.connections.count() == 1
+
+
+def test_a_csv_line_of_countless_cells_is_refused_before_it_is_split(world):
+    content = b"Label\n" + b"," * 1_000_000 + b"\n"
+    problems = refused(world, {"elements.csv": content})
+    assert problems == ["elements.csv, line 2: This line cannot be read as CSV (it has more than 2,000 cells)."]
