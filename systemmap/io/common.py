@@ -1,6 +1,6 @@
 """What every import format shares: the checked rows it produces, the problems it reports, and the rules for values.
 
-An import is all or nothing. Every format is read completely and each row checked on its own and against the rest
+An import is all or nothing. Every format is read and each row checked on its own and against the rest
 (duplicate ids, connections to elements that are not there); every problem found is reported with where it is (file
 or sheet and line, or item number for JSON and GraphML) and why. Only a file without a single problem is written,
 in one transaction, by `systemmap.services.importing`.
@@ -34,6 +34,11 @@ from systemmap.rules import COORDINATE_LIMIT, clean_attribution, clean_tags
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ELEMENT_ROWS = 20_000
 MAX_CONNECTION_ROWS = 50_000
+# What an upload may unpack to and how it may be shaped, whatever it declares about itself (see `systemmap.io.bounded`).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # all the parts of one workbook or zip, as really decompressed
+MAX_ZIP_MEMBERS = 100  # files in one zip or workbook (a workbook of a few sheets holds about fifteen)
+MAX_COLUMNS = 200  # headings of a table; cells beyond the last heading are not read
+MAX_XML_DEPTH = 64  # GraphML and workbooks nest a handful of levels
 MAX_PROBLEMS_LISTED = 500  # all are counted; this many are listed, which is already more than anyone reads
 DEFAULT_ELEMENT_TYPE = ElementType.PRESSURE  # a factor in a causal loop map, which is what untyped maps hold
 
