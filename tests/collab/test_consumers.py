@@ -47,7 +47,7 @@ def test_a_signed_in_person_is_greeted_with_their_collaboratives_and_gets_pongs(
 
 
 def test_anonymous_connections_are_refused_with_a_reason():
-    connected, close_code, _ = talk([(b"origin", b"http://127.0.0.1:8000")], [])
+    connected, close_code, _ = talk([(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")], [])
     assert not connected
     assert close_code == 4401
 
