@@ -51,7 +51,7 @@ local wait = 0
 if tokens >= 1 then
   tokens = tokens - 1
 else
-  wait = (1 - tokens) / rate
+  wait = math.max(0.001, (1 - tokens) / rate)
 end
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'at', string.format('%.6f', now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
@@ -115,7 +115,7 @@ class LiveLimits:
             self._local[key] = (tokens - 1, now)
             return 0.0
         self._local[key] = (tokens, now)
-        return round((1 - tokens) / rate, 3)
+        return max(0.001, round((1 - tokens) / rate, 3))
 
     def _url(self) -> str | None:
         return self.redis_url if self.redis_url is not None else getattr(settings, "REDIS_URL", None)
