@@ -23,6 +23,7 @@ from django.utils import timezone
 from collab import live
 from collab.access import grants_for
 from collab.errors import DomainError, Forbidden, NotFound
+from collab.live_limits import limits
 from collab.models import Guest, User
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,43 @@ def _db(function):
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+# The standard code for "the server met an unexpected condition": a client reconnects and catches up.
+CLOSE_SERVER_ERROR = 1011
 MAX_FRAME_BYTES = 64 * 1024
 
+SERVER_ERROR = "Something went wrong on the server while handling that message. Please try again."
 
-class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
+
+class Guarded:
+    """What every websocket consumer of the workspace does when handling one message fails unexpectedly: a frame
+    from the client is answered with an error frame (and the exception logged with its trace) and the connection
+    stays usable; anything else (opening the connection, work the server queued for it) closes it with
+    `CLOSE_SERVER_ERROR` and a reason, so the client reconnects and catches up. Closing always runs `cleanup`."""
+
+    async def guarded(self, message: dict, handle) -> None:
+        try:
+            await handle(message)
+        except StopConsumer:
+            raise
+        except Exception:
+            log.exception("A websocket message of type %r failed", message.get("type"))
+            if message.get("type") == "websocket.receive":
+                with contextlib.suppress(Exception):  # the client has gone: nothing to tell
+                    await self.send_json({"type": "error", "code": "server_error", "message": SERVER_ERROR})
+                return
+            if message.get("type") == "websocket.disconnect":
+                raise StopConsumer() from None  # cleanup runs in `__call__`'s `finally`
+            with contextlib.suppress(Exception):
+                await self.close(code=CLOSE_SERVER_ERROR, reason="Server error: reconnect")
+
+    async def cleanup(self) -> None:
+        """Undo what connecting did. Safe to call more than once, and after a failure half-way through."""
+
+
+class WorkspaceConsumer(Guarded, AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message: dict) -> None:
+        await self.guarded(message, super().dispatch)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -59,7 +93,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
             await self.send_json({"type": "error", "code": "bad_json", "message": "That frame was not valid JSON."})
             return
         if not isinstance(message, dict) or message.get("type") != "ping":
@@ -75,7 +109,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         return sorted(grants.collaborative_roles)
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
+class LiveConsumer(Guarded, AsyncJsonWebsocketConsumer):
     """One connection to one live object (`/ws/live/<kind>/<id>/`), for a signed-in person or a guest.
 
     The consumer is thin: the access policy decides who may join (checked before the group is joined, and again
@@ -88,9 +122,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     """
 
     MAX_FRAME_BYTES = 16 * 1024
-    OPS_PER_SECOND = 20  # sustained, per connection
-    OPS_BURST = 40
-    PRESENCE_INTERVAL = 1.0  # at most one "writing" broadcast a second per connection
+    SEEN_EVERY = 5.0  # seconds between two heartbeats of a connection that are written down (presence lasts 75 s)
 
     MAX_BACKLOG = 200  # group messages waiting for a client that does not keep up; past this it is resynced
 
@@ -108,12 +140,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.holding: list[dict] | None = None
         self.behind = False
         self.slow = False
+        self.viewer = None
+        self.joined = False  # counted as connected, and in the fan-out: `cleanup` undoes both
         writer = asyncio.get_running_loop().create_task(self._write())
         try:
             with contextlib.suppress(StopConsumer):
                 await await_many_dispatch([receive, self.local.get], self.dispatch)
         finally:
             writer.cancel()
+            await self.cleanup()
 
     async def deliver(self, message: dict) -> None:
         """A message from the group (see `live.Fanout`). It follows a replay or snapshot being prepared; one that
@@ -141,7 +176,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _write(self) -> None:
         while True:
-            await self.live_batch(await self.outbox.get())
+            message = await self.outbox.get()
+            try:
+                await self.live_batch(message)
+            except Exception:  # what was queued cannot be sent in order any more: the client reconnects and catches up
+                log.exception("Could not send queued frames to a live connection to %s", self.group)
+                with contextlib.suppress(Exception):
+                    await self.close(code=CLOSE_SERVER_ERROR, reason="Server error: reconnect")
+                return
             if self.outbox.empty():
                 self.slow = False
 
@@ -170,7 +212,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        await self.guarded(message, handler)
 
     async def connect(self) -> None:
         route = self.scope["url_route"]["kwargs"]
@@ -185,6 +227,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self.principal is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        self.group = live.group_name(self.kind.name, self.object_id)
         try:
             self.viewer, presence = await _db(self.kind.join)(self.principal, self.object_id, connected=True)
         except NotFound:
@@ -193,27 +236,40 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         except Forbidden:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.joined = True
         live.publisher.attach(asyncio.get_running_loop())
-        self.group = live.group_name(self.kind.name, self.object_id)
         await live.fanout.join(self.group, self)
         await self.accept()
-        self.tokens = float(self.OPS_BURST)
-        self.tokens_at = time.monotonic()
-        self.presence_at = 0.0
+        self.seen_at = time.monotonic()  # joining wrote it down
         await self.send_json({"type": "welcome", "me": _me(self.viewer), "now": _now()})
         if presence:
             live.publisher.publish(self.group, presence)
 
     async def disconnect(self, code: int) -> None:
-        if self.viewer is None:
+        await self.cleanup()
+
+    async def cleanup(self) -> None:
+        """Leave the fan-out and count this connection closed, once, whatever ended the connection."""
+        if not self.joined:
             return
+        self.joined = False
         live.fanout.leave(self.group, self)
         try:
             _, presence = await _db(self.kind.join)(self.principal, self.object_id, connected=False)
         except (NotFound, Forbidden):
             return
+        except Exception:
+            log.exception("Could not count a live connection to %s as closed", self.group)
+            return
         if presence:
             live.publisher.publish(self.group, presence)
+
+    RATE_LIMITED = {
+        "op": "Too many changes at once: wait a moment and try again.",
+        "hello": "Asked to catch up too often: wait a moment and try again.",
+        "ping": "Too many heartbeats: wait a moment.",
+        "presence": "Too many “writing” signals: wait a moment.",
+    }
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if text_data is None:
@@ -226,7 +282,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
             await self._error("bad_json", "That message was not valid JSON.")
             return
         if not isinstance(message, dict):
@@ -241,7 +297,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             await self._error("unknown_type", "Unknown message type; use hello, op, presence or ping.")
             return
-        await handler(message)
+        wait = await limits.take(self.kind.name, self.object_id, self.viewer.key, message["type"])
+        if wait:
+            await self._error(
+                "rate_limited", self.RATE_LIMITED[message["type"]], op_id=message.get("id"), retry_after=wait
+            )
+            return
+        try:
+            await handler(message)
+        except Exception:  # answered with the operation's id, so the client can tell which one failed
+            log.exception("A live %r message failed on %s", message["type"], self.group)
+            await self._error("server_error", SERVER_ERROR, op_id=message.get("id"))
 
     async def _hello(self, message: dict) -> None:
         since = message.get("since")
@@ -295,9 +361,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(op_id, str) or not 1 <= len(op_id) <= 64:
             await self._error("bad_frame", "Each operation needs an “id” of 1 to 64 characters.", op_id=op_id)
             return
-        if not self._take_token():
-            await self._error("rate_limited", "Too many changes at once: wait a moment and try again.", op_id=op_id)
-            return
         try:
             prepared = self.kind.prepare(
                 self.principal, self.object_id, message.get("op"), message.get("data", {}), f"{self.viewer.key}:{op_id}"
@@ -324,10 +387,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def _presence(self, message: dict) -> None:
-        now = time.monotonic()
-        if now - self.presence_at < self.PRESENCE_INTERVAL:
-            return
-        self.presence_at = now
+        self.seen_at = time.monotonic()
         item = await _db(self.kind.seen)(self.viewer, self.object_id, writing=bool(message.get("writing")))
         if item:
             live.publisher.publish(self.group, item)
@@ -337,9 +397,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "pong", "id": message.get("id"), "seq": head, "now": _now()})
 
     def _heartbeat(self) -> int:
-        """Presence refreshed, and the object's head: a quiet client learns from its pong whether it missed an
-        event, without waiting for a new one."""
-        self.kind.seen(self.viewer, self.object_id, writing=False)
+        """Presence refreshed (at most every `SEEN_EVERY`), and the object's head: a quiet client learns from its
+        pong whether it missed an event, without waiting for a new one."""
+        now = time.monotonic()
+        if now - self.seen_at >= self.SEEN_EVERY:
+            self.seen_at = now
+            self.kind.seen(self.viewer, self.object_id, writing=False)
         return live.current_seq(self.kind.name, self.object_id)
 
     async def live_batch(self, message: dict) -> None:
@@ -382,21 +445,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "welcome", "me": _me(self.viewer), "now": _now()})
         return True
 
-    def _take_token(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.OPS_BURST, self.tokens + (now - self.tokens_at) * self.OPS_PER_SECOND)
-        self.tokens_at = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-    async def _error(self, code: str, message: str, *, op_id=None, fields=None) -> None:
+    async def _error(self, code: str, message: str, *, op_id=None, fields=None, retry_after=None) -> None:
         frame = {"type": "error", "code": code, "message": message}
         if op_id is not None:
             frame["id"] = op_id
         if fields:
             frame["fields"] = fields
+        if retry_after is not None:
+            frame["retry_after"] = retry_after
         await self.send_json(frame)
 
 

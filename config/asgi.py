@@ -1,7 +1,7 @@
 """HTTP and websockets in one ASGI application.
 
-Websockets pass the Origin check (only our own hosts), then session authentication (or the guest cookie) before
-any consumer sees them.
+Websockets pass the Origin check (`config.origins`: the same origin as the request, ports included, or one of
+CSRF_TRUSTED_ORIGINS), then session authentication (or the guest cookie) before any consumer sees them.
 """
 
 import os
@@ -13,10 +13,10 @@ django_http = get_asgi_application()
 
 from channels.auth import AuthMiddleware  # noqa: E402  (Django must be set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionMiddleware  # noqa: E402
 
 from collab.guests import GuestMiddleware  # noqa: E402
+from config.origins import OriginValidator  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -34,7 +34,7 @@ class WebsocketSessionMiddleware(SessionMiddleware):
 application = ProtocolTypeRouter(
     {
         "http": django_http,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": OriginValidator(
             CookieMiddleware(
                 WebsocketSessionMiddleware(AuthMiddleware(GuestMiddleware(URLRouter(websocket_urlpatterns))))
             )

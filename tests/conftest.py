@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs against PostgreSQL and Redis (`make test` points it at them)."""
 
 import os
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,6 +33,17 @@ def pytest_configure(config):
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:
         settings.CHANNEL_LAYERS["default"].setdefault("CONFIG", {})["prefix"] = f"test-{worker}"
+
+
+@pytest.fixture(autouse=True)
+def _own_live_limits(monkeypatch, request):
+    """Each test counts live messages afresh: its own key prefix in Redis (ids repeat across test databases and
+    runs), and no counts left in the process from an earlier test."""
+    from collab.live_limits import limits
+
+    monkeypatch.setattr(limits, "prefix", f"test-{uuid.uuid4().hex}:")
+    monkeypatch.setattr(limits, "_local", {})
+    monkeypatch.setattr(limits, "_redis_down_until", 0.0)
 
 
 @pytest.fixture(autouse=True)

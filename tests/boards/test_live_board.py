@@ -9,7 +9,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
 from collab import live, services
-from collab.consumers import LiveConsumer
+from collab.live_limits import LiveLimits
 from collab.models import Card, Guest, Membership, Vote
 from collab.services import boards as board_services
 from tests.boards.conftest import LiveClient, guest_cookie, session_cookie, text_of
@@ -332,8 +332,8 @@ def test_bad_frames_get_a_reason_change_nothing_and_keep_the_connection(world, b
 
 def test_a_flood_of_operations_is_rate_limited_with_a_clear_message(world, board, cookies, monkeypatch):
     # A slow refill keeps the test independent of how fast this machine applies operations.
-    monkeypatch.setattr(LiveConsumer, "OPS_PER_SECOND", 0.1)
-    monkeypatch.setattr(LiveConsumer, "OPS_BURST", 5)
+    monkeypatch.setattr(LiveLimits, "OPS_PER_SECOND", 0.1)
+    monkeypatch.setattr(LiveLimits, "OPS_BURST", 5)
     zone = zone_of(board)
 
     async def collect():

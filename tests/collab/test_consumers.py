@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
+from collab.consumers import WorkspaceConsumer
 from config.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,7 +47,7 @@ def test_a_signed_in_person_is_greeted_with_their_collaboratives_and_gets_pongs(
 
 
 def test_anonymous_connections_are_refused_with_a_reason():
-    connected, close_code, _ = talk([(b"origin", b"http://127.0.0.1:8000")], [])
+    connected, close_code, _ = talk([(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")], [])
     assert not connected
     assert close_code == 4401
 
@@ -62,3 +63,31 @@ def test_bad_frames_get_an_error_frame_and_the_connection_stays_open(world):
     assert connected
     assert [frame.get("code") for frame in received[1:4]] == ["bad_json", "unknown_type", "bad_frame"]
     assert received[4] == {"type": "pong", "id": 1}
+
+
+def test_a_frame_nested_too_deeply_is_answered_and_the_connection_keeps_working(world):
+    nested = "[" * 8000 + "]" * 8000
+    connected, _, received = talk(
+        session_headers(world.people["member"]), [nested, json.dumps({"type": "ping", "id": 2})]
+    )
+    assert connected
+    assert received[1]["code"] == "bad_json"
+    assert received[2] == {"type": "pong", "id": 2}
+
+
+def test_a_frame_that_fails_unexpectedly_is_answered_and_the_connection_keeps_working(world, monkeypatch):
+    receive = WorkspaceConsumer.receive
+    calls = []
+
+    async def flaky(self, text_data=None, bytes_data=None, **kwargs):
+        calls.append(text_data)
+        if len(calls) == 1:
+            raise RuntimeError("could not read the frame")
+        await receive(self, text_data, bytes_data, **kwargs)
+
+    monkeypatch.setattr(WorkspaceConsumer, "receive", flaky)
+    ping = json.dumps({"type": "ping", "id": 3})
+    connected, _, received = talk(session_headers(world.people["member"]), [ping, ping])
+    assert connected
+    assert received[1]["type"] == "error" and received[1]["code"] == "server_error"
+    assert received[2] == {"type": "pong", "id": 3}

@@ -225,3 +225,16 @@ def test_someone_whose_membership_ends_while_the_map_is_open_is_disconnected_fro
 
     run(scenario)
     assert Element.objects.get(pk=a.pk).x == 1
+
+
+def test_a_frame_nested_too_deeply_is_answered_and_the_map_stays_open(world, small, cookies):
+    map_ = small[0]
+
+    async def scenario():
+        editor = MapClient(map_.pk, cookies["facilitator"])
+        assert await editor.connect()
+        assert (await editor.send_raw("[" * 8000 + "]" * 8000))["code"] == "bad_json"
+        assert (await editor.hello())["type"] == "snapshot"
+        await editor.close()
+
+    run(scenario)

@@ -372,6 +372,7 @@ class Session {
   transmit(frame) {
     if (this.socket && this.socket.readyState === WebSocket.OPEN && this.welcomed) {
       this.socket.send(JSON.stringify(frame));
+      if (frame.type === "hello") this.catchingUp = frame; // until its snapshot or events arrive
       return true;
     }
     return false;
@@ -408,6 +409,7 @@ class Session {
         break;
       }
       case "snapshot":
+        this.catchingUp = null;
         this.state.load(frame.state);
         for (const seq of [...this.buffer.keys()]) if (seq <= this.state.seq) this.buffer.delete(seq);
         this.drain();
@@ -415,6 +417,7 @@ class Session {
         this.ui.afterSnapshot();
         break;
       case "events":
+        this.catchingUp = null;
         this.accept(frame.events);
         this.inSync();
         break;
@@ -451,6 +454,18 @@ class Session {
       }
       this.pending.delete(frame.id);
       this.ui.error(frame.message, op);
+      return;
+    }
+    if (frame.code === "rate_limited") {
+      // A heartbeat or catch-up request came too soon (this person's other tabs count too): the server is there, so
+      // nothing to show; a catch-up still needed is asked for again once allowed.
+      window.clearTimeout(this.pongTimer);
+      const hello = this.catchingUp;
+      if (hello) {
+        window.setTimeout(() => {
+          if (this.catchingUp === hello) this.transmit(hello);
+        }, Math.max(RETRY_RATE_LIMITED_MS, (frame.retry_after ?? 0) * 1000));
+      }
       return;
     }
     this.ui.error(frame.message);
