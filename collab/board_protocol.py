@@ -5,9 +5,11 @@ Client → server frames (JSON, one per message):
     {"type": "hello", "since": <last seq seen, or null>}        → a "snapshot" or the "events" missed
     {"type": "op", "id": "<client op id>", "op": "card.add", "data": {...}}  → "ack" or "error" with the same id
     {"type": "presence", "writing": true}                        → presence broadcast, coalesced
-    {"type": "ping", "id": ...}                                  → "pong" (and a presence heartbeat)
-Server → client frames: "welcome", "snapshot", "events", "batch" (events and presence, coalesced), "ack", "error",
-"pong". Every event has a per-board `seq`; a client that sees a gap sends "hello" again with the last seq it has.
+    {"type": "ping", "id": ...}                                  → "pong" with the board's head `seq`
+Server → client frames: "welcome", "snapshot", "events", "batch" (events and presence, coalesced), "ack" (with
+"replayed": true when it answers a retry), "error", "pong". Every event has a per-board `seq`; a client that sees a
+gap, or a pong's head beyond its last event, sends "hello" again with the last seq it has. The promises in full are
+in the README ("Live boards and maps: what the protocol promises").
 """
 
 from __future__ import annotations

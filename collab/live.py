@@ -7,7 +7,10 @@
 - `lanes` applies the operations a process receives for one object in batches, one batch at a time.
 - `publisher` coalesces what one process broadcasts to a group into at most one frame per `WINDOW` seconds, so a
   burst of votes from 300 people costs a few channel-layer sends, not thousands.
-- Sequence numbers make any loss visible: a client that sees a gap asks for a replay (`events_since`) or a snapshot.
+- Sequence numbers make any loss visible: a client that sees a gap asks for a replay (`events_since`) or a snapshot,
+  and each process checks the heads of the objects it serves every second, so a lost broadcast is repaired even on a
+  quiet object (`Fanout._check_heads`). `for_viewer` is the one filter every event passes on its way to a client.
+  What clients may rely on is written down in the README ("Live boards and maps: what the protocol promises").
 - `fanout` receives what a group broadcasts once per process and hands it to the process's connections; it keeps
   the process in its groups when Redis restarts (which forgets every group silently) and has each connection send
   its client what it missed meanwhile.
@@ -38,7 +41,7 @@ from collab.models import LiveEvent, LiveStream
 
 log = logging.getLogger(__name__)
 
-# At most about ten frames per second per live object and process.
+# At most about ten frames per second per live object and process (each process coalesces on its own).
 WINDOW = 0.1
 # A client further behind than this gets a snapshot instead of a replay.
 REPLAY_LIMIT = 500
