@@ -34,13 +34,15 @@ def audit_record(
     collaborative: Collaborative | None = None,
     programme: Programme | None = None,
     changes: dict[str, Any] | None = None,
+    actor_label: str | None = None,
 ) -> AuditEvent:
+    """`actor_label` names an actor without an account (a workshop guest); without either, the system acted."""
     if programme is None and collaborative is not None:
         programme = collaborative.programme
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if is_person else None,
-        actor_label=(f"{actor.display_name} <{actor.email}>" if is_person else "system"),
+        actor_label=(f"{actor.display_name} <{actor.email}>" if is_person else actor_label or "system")[:200],
         action=action,
         programme=programme,
         collaborative=collaborative,

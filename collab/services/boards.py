@@ -164,17 +164,20 @@ class Operation:
     fn: Callable[..., LiveEvent]
     moderator: bool  # the board's facilitator only
     after_end: bool  # allowed once the workshop has ended
+    name: str = ""
+    audited: bool = False  # written to the audit trail (what shapes the board; not every card or vote)
 
 
 OPERATIONS: dict[str, Operation] = {}
 
 
-def board_operation(name: str, *, moderator: bool = False, after_end: bool = False):
+def board_operation(name: str, *, moderator: bool = False, after_end: bool = False, audited: bool = False):
     """Registers a board operation under `name`. It runs through `apply_many`: the stream locked, a retry answered
-    with its first result, the access policy asked, and the board's state (locked, ended) respected."""
+    with its first result, the access policy asked, and the board's state (locked, ended) respected; an `audited`
+    one is also written to the audit trail, in the same transaction."""
 
     def register(fn: Callable[..., LiveEvent]) -> Callable[..., LiveEvent]:
-        OPERATIONS[name] = Operation(fn, moderator, after_end)
+        OPERATIONS[name] = Operation(fn, moderator, after_end, name, audited)
         return fn
 
     return register
@@ -327,7 +330,24 @@ def _run(stream: LiveStream, board: Board, request: Request) -> LiveEvent:
     if board.locked and not viewer.moderator:
         raise Conflict("The facilitator has locked the board for now.")
     change = Change(stream, board, viewer, request.participant, request.op_key, request.digest)
-    return operation.fn(change, **request.data)
+    event = operation.fn(change, **request.data)
+    if operation.audited:
+        _audit(board, viewer, operation.name, request.data)
+    return event
+
+
+def _audit(board: Board, viewer: Viewer, op: str, data: dict[str, Any]) -> None:
+    """Who did what to the board. What was asked, by id and setting: never a card's text, which may still be
+    private to its author."""
+    audit_record(
+        actor=User.objects.get(pk=viewer.user_id) if viewer.user_id else None,
+        actor_label=None if viewer.user_id else f"Guest: {viewer.display_name}",
+        action=f"board.{op}",
+        target=board,
+        collaborative=board.workshop.collaborative,
+        programme=board.workshop.programme,
+        changes={name: [None, value] for name, value in data.items() if name != "text"},
+    )
 
 
 class _Writes:
@@ -398,7 +418,7 @@ def card_move(
     return _emit_card(change, "card.moved", target)
 
 
-@board_operation("card.remove")
+@board_operation("card.remove", audited=True)
 def card_remove(change: Change, *, card: int):
     target = _card(change, card, own_or_moderator=True)
     target.removed_at = timezone.now()
@@ -406,7 +426,7 @@ def card_remove(change: Change, *, card: int):
     return change.emit("card.removed", {"id": target.pk}, anonymous=target.anonymous)
 
 
-@board_operation("cards.reveal", moderator=True, after_end=True)
+@board_operation("cards.reveal", moderator=True, after_end=True, audited=True)
 def cards_reveal(change: Change):
     board = change.board
     if board.is_revealed:
@@ -446,7 +466,7 @@ def group_rename(change: Change, *, group: int, title: str):
     return change.emit("group.updated", group_payload(target))
 
 
-@board_operation("group.remove")
+@board_operation("group.remove", audited=True)
 def group_remove(change: Change, *, group: int):
     target = _group(change, group)
     target.removed_at = timezone.now()
@@ -488,7 +508,7 @@ def vote_remove(change: Change, *, card: int):
 # --- Facilitator controls -----------------------------------------------------------------------------------------
 
 
-@board_operation("phase.set", moderator=True)
+@board_operation("phase.set", moderator=True, audited=True)
 def phase_set(change: Change, *, phase: str):
     board = change.board
     if phase not in Phase.values:
@@ -507,7 +527,7 @@ def phase_set(change: Change, *, phase: str):
     return event
 
 
-@board_operation("board.settings", moderator=True)
+@board_operation("board.settings", moderator=True, audited=True)
 def board_settings(
     change: Change,
     *,
@@ -543,7 +563,7 @@ def board_settings(
     return event
 
 
-@board_operation("board.lock", moderator=True)
+@board_operation("board.lock", moderator=True, audited=True)
 def board_lock(change: Change, *, locked: bool):
     change.board.locked = bool(locked)
     change.board.save(update_fields=["locked"])
@@ -590,7 +610,7 @@ def spotlight_set(change: Change, *, kind: str | None = None, id: int | None = N
     return change.emit("board.updated", board_payload(change.board))
 
 
-@board_operation("facilitator.handover", moderator=True)
+@board_operation("facilitator.handover", moderator=True, audited=True)
 def facilitator_handover(change: Change, *, to: str):
     """Hand the board to another signed-in participant who can contribute."""
     participant = (
@@ -603,7 +623,7 @@ def facilitator_handover(change: Change, *, to: str):
     return _set_facilitator(change, participant.user)
 
 
-@board_operation("facilitator.take")
+@board_operation("facilitator.take", audited=True)
 def facilitator_take(change: Change):
     """A facilitator of the Collaborative (or the programme team) takes the board back."""
     if not change.viewer.extra.get("may_take_over"):
@@ -638,7 +658,7 @@ def zone_update(change: Change, *, zone: int, title: str | None = None, breakout
     return change.emit("zone.updated", zone_payload(target))
 
 
-@board_operation("breakouts.converge", moderator=True)
+@board_operation("breakouts.converge", moderator=True, audited=True)
 def breakouts_converge(change: Change):
     """Bring breakout groups back together: every zone is open to everyone again."""
     Zone.objects.filter(board=change.board).update(breakout="")
@@ -661,7 +681,7 @@ def breakout_join(change: Change, *, breakout: str):
 # --- Promotion -----------------------------------------------------------------------------------------------------
 
 
-@board_operation("promote", moderator=True, after_end=True)
+@board_operation("promote", moderator=True, after_end=True, audited=True)
 def promote(change: Change, *, target: str, card: int | None = None, group: int | None = None):
     """Turn a card or a group into an output elsewhere (a priority, a finding…), keeping the link to the board."""
     where = target_named(target)
@@ -818,7 +838,17 @@ def guest_join(*, code: str, display_name: str) -> Guest:
         raise DomainError.for_field("display_name", "Enter the name others will see, for example “Sam (parent)”.")
     if len(name) > 80:
         raise DomainError.for_field("display_name", "Use a name of 80 characters or fewer.")
-    return Guest.objects.create(link=link, board=link.board, display_name=name)
+    guest = Guest.objects.create(link=link, board=link.board, display_name=name)
+    audit_record(
+        actor=None,
+        actor_label=f"Guest: {name}",
+        action="guest.join",
+        target=guest,
+        collaborative=link.board.workshop.collaborative,
+        programme=link.board.workshop.programme,
+        changes={"board": [None, link.board_id], "guest_link": [None, link.pk]},
+    )
+    return guest
 
 
 # --- Payloads: the shapes clients receive -------------------------------------------------------------------------
