@@ -136,6 +136,14 @@ OPERATIONS = [
     "spotlight.card",
     "board.lock",
     "timer.set",
+    "spotlight.group",
+    "card.move.group",
+    "zone.add",
+    "zone.update",
+    "breakout.join",
+    "breakouts.converge",
+    "facilitator.handover",
+    "facilitator.take",
 ]
 
 steps = st.lists(st.tuples(st.integers(0, 3), st.sampled_from(OPERATIONS), st.integers(0, 20)), min_size=1, max_size=14)
@@ -187,6 +195,14 @@ class Walk:
             "spotlight.card": ("spotlight.set", {"kind": "card", "id": card}),
             "board.lock": ("board.lock", {"locked": bool(pick % 2)}),
             "timer.set": ("timer.set", {"action": "start", "seconds": pick + 1}),
+            "spotlight.group": ("spotlight.set", {"kind": "group", "id": group}),
+            "card.move.group": ("card.move", {"card": card, "group": group}),
+            "zone.add": ("zone.add", {"title": f"Zone {pick}", "breakout": "Room A" if pick % 2 else ""}),
+            "zone.update": ("zone.update", {"zone": self.zone, "breakout": "Room A" if pick % 2 else ""}),
+            "breakout.join": ("breakout.join", {"breakout": "Room A" if pick % 2 else ""}),
+            "breakouts.converge": ("breakouts.converge", {}),
+            "facilitator.handover": ("facilitator.handover", {"to": f"u:{self.people[pick % 3].pk}"}),
+            "facilitator.take": ("facilitator.take", {}),
         }
         op_name, data = calls[name]
         try:
@@ -236,7 +252,7 @@ def _record_texts(user, workshop) -> list:
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=steps)
 def test_no_hidden_text_nor_anonymous_author_reaches_anyone_whatever_happens(world, workshop, steps):
     walk = Walk(world, workshop)
