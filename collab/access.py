@@ -224,9 +224,37 @@ def programme_role(user: Any, programme: Programme) -> Role | None:
 
 
 def workshop_role(user: Any, workshop: Workshop) -> Role | None:
+    """The person's role at a workshop. At a collaborative's workshop, their role there. At a cross-locality
+    workshop, their standing in the programme (see `programme_role`), except that only its organisers run it — the
+    programme team and the facilitator who scheduled it (`organises`): every other facilitator takes part like a
+    member (books their own place, writes on its boards) and sees neither the others' places nor their access needs."""
     if workshop.collaborative_id is None:
-        return programme_role(user, workshop.programme)
+        role = programme_role(user, workshop.programme)
+        if role is not None and Action.RUN_WORKSHOPS in PERMISSIONS[role] and not organises(user, workshop):
+            return Role.MEMBER
+        return role
     return role_in(user, workshop.collaborative)
+
+
+def organises(user: Any, workshop: Workshop) -> bool:
+    """Who organises a cross-locality workshop: the programme team of its programme, and the facilitator who scheduled
+    it while they still run workshops somewhere in the programme. A collaborative's own workshop is organised by
+    whoever runs workshops there."""
+    if workshop.collaborative_id is not None:
+        return can(user, Action.RUN_WORKSHOPS, workshop.collaborative)
+    grants = grants_for(user)
+    if workshop.programme_id in grants.programme_team:
+        return True
+    return workshop.created_by_id == getattr(user, "pk", None) and workshop.programme_id in _runs_in(grants)
+
+
+def _runs_in(grants: Grants) -> set[int]:
+    """Programmes where the person runs workshops in at least one collaborative."""
+    return {
+        grants.collaborative_programmes[pk]
+        for pk, role in grants.collaborative_roles.items()
+        if Action.RUN_WORKSHOPS in PERMISSIONS[role]
+    }
 
 
 def require_workshop(user: Any, action: Action, workshop: Workshop, *, what: str = "that") -> Role:
@@ -250,18 +278,24 @@ def scope_workshops(queryset: QuerySet, user: Any, *, field: str = "") -> QueryS
 
 
 def scope_workshops_run(queryset: QuerySet, user: Any, *, field: str = "") -> QuerySet:
-    """Workshops the person may run: those of collaboratives where their role runs workshops, and cross-locality
-    workshops of programmes where their standing (see `programme_role`) does."""
+    """Workshops the person may run: those of collaboratives where their role runs workshops, and the cross-locality
+    workshops they organise (see `organises`)."""
     grants = grants_for(user)
     prefix = f"{field}__" if field else ""
     runs = [pk for pk, role in grants.collaborative_roles.items() if Action.RUN_WORKSHOPS in PERMISSIONS[role]]
-    programmes = set(grants.programme_team) | {grants.collaborative_programmes[pk] for pk in runs}
-    if not programmes:
+    if not runs and not grants.programme_team:
         return queryset.none()
     return queryset.filter(
         Q(**{f"{prefix}collaborative_id__in": runs})
         | Q(**{f"{prefix}collaborative__programme_id__in": list(grants.programme_team)})
-        | Q(**{f"{prefix}collaborative__isnull": True, f"{prefix}programme_id__in": list(programmes)})
+        | Q(**{f"{prefix}collaborative__isnull": True, f"{prefix}programme_id__in": list(grants.programme_team)})
+        | Q(
+            **{
+                f"{prefix}collaborative__isnull": True,
+                f"{prefix}programme_id__in": list(_runs_in(grants)),
+                f"{prefix}created_by_id": user.pk,
+            }
+        )
     )
 
 

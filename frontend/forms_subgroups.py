@@ -243,6 +243,10 @@ class UpdateForm(forms.Form):
     children_voice_not_yet = forms.BooleanField(
         label="Not yet: their views were not considered in this period", required=False
     )
+    confirm = forms.BooleanField(
+        label="I have checked: it names no child, family member or anyone else, and holds no identifier",
+        required=False,
+    )
     milestones_completed = forms.TypedMultipleChoiceField(
         label="Milestones reached",
         required=False,

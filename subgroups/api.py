@@ -392,6 +392,12 @@ class ProgressUpdateCreateSerializer(serializers.Serializer):
     milestones_completed = VisibleRelatedField(
         selector=milestones_visible, model=Milestone, what="milestone", many=True, required=False
     )
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Children's voice that looks like it names someone or holds an identifier is refused with code "
+        "`needs_confirmation`; look again and send true if it does not.",
+    )
 
 
 class UpdateCommentCreateSerializer(serializers.Serializer):

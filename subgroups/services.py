@@ -22,6 +22,7 @@ from django.utils import timezone
 from collab.access import Action, can, require, require_confidential, require_leader
 from collab.audit import audit_record, changes_between, snapshot
 from collab.errors import Conflict, DomainError, Forbidden, NotFound
+from collab.identifiers import require_confirmed
 from collab.models import Collaborative, Membership, Organisation, Role, User, Workshop
 from subgroups.models import (
     LEAD_ROLES,
@@ -479,9 +480,11 @@ def update_post(
     children_voice: str = "",
     children_voice_not_yet: bool = False,
     milestones_completed: Iterable[Milestone] = (),
+    confirm: bool = False,
 ) -> ProgressUpdate:
     """Post a progress update. It becomes the sub-group's current status; milestones it names are marked done; the
-    author's draft is discarded."""
+    author's draft is discarded. Children's and families' voice that looks like it names someone or holds an
+    identifier (`collab.identifiers`) is refused with a warning until `confirm` says it was checked."""
     subgroup = _lock(subgroup)
     collaborative = subgroup.collaborative
     _require_lead(actor, subgroup, what="post progress updates")
@@ -517,6 +520,7 @@ def update_post(
     if errors:
         first = next(iter(errors.values()))[0]
         raise DomainError(first if len(errors) == 1 else "Please correct the highlighted fields.", fields=errors)
+    require_confirmed({"children_voice": children_voice}, confirmed=confirm)
     update = ProgressUpdate.objects.create(
         subgroup=subgroup,
         author=actor,

@@ -75,8 +75,21 @@ def evidence_payload(evidence: Evidence) -> dict[str, Any]:
     }
 
 
+SUPPRESSED = "fewer than 5"  # what a small count about children shows instead of its number
+
+
 def is_small(evidence: Evidence) -> bool:
-    return evidence.count is not None and evidence.count < SMALL_COUNT
+    return is_small_count(evidence.count)
+
+
+def is_small_count(count: Any) -> bool:
+    return isinstance(count, int) and not isinstance(count, bool) and count < SMALL_COUNT
+
+
+def count_as_seen(count: Any, *, sees_sensitive: bool) -> Any:
+    """A count as this person may see it: small ones are "fewer than 5" to everyone who may not see sensitive
+    evidence. The one rule for every route: payloads, the API and the audit trail."""
+    return SUPPRESSED if not sees_sensitive and is_small_count(count) else count
 
 
 def evidence_for_others(evidence: Evidence) -> dict[str, Any] | None:
@@ -84,7 +97,7 @@ def evidence_for_others(evidence: Evidence) -> dict[str, Any] | None:
     if evidence.sensitive:
         return {"id": evidence.pk, **_where(evidence), "sensitive": True, "hidden": True}
     if is_small(evidence):
-        return {**evidence_payload(evidence), "count": None, "count_display": "fewer than 5", "suppressed": True}
+        return {**evidence_payload(evidence), "count": None, "count_display": SUPPRESSED, "suppressed": True}
     return None
 
 

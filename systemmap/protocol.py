@@ -15,9 +15,9 @@ The frames are the boards' (see `collab.board_protocol`): "hello" (with the last
     connection.update {connection, source?, target?, type?, polarity?, strength?, note?}
     connection.remove {connection}
     evidence.add      {element | connection | finding, kind, source_kind, text, attribution?, count?, reference?,
-                       collected_on?, sensitive?}
+                       collected_on?, sensitive?, confirm?}
     evidence.update   {evidence, kind?, source_kind?, text?, attribution?, count?, reference?, collected_on?,
-                       sensitive?}
+                       sensitive?, confirm?}
     evidence.remove   {evidence}
     finding.add       {title, summary?, elements?, evidence?}
     finding.update    {finding, title?, summary?, position?, elements?, evidence?}
@@ -147,6 +147,7 @@ class _EvidenceFields(serializers.Serializer):
     reference = serializers.CharField(max_length=REFERENCE_MAX, required=False, allow_blank=True)
     collected_on = serializers.DateField(required=False, allow_null=True)
     sensitive = serializers.BooleanField(required=False)
+    confirm = serializers.BooleanField(required=False)  # text that seems to identify someone: checked, it does not
 
 
 class EvidenceAdd(_EvidenceFields):

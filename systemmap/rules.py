@@ -9,6 +9,7 @@ import math
 import re
 from typing import Any
 
+from collab import identifiers
 from collab.errors import DomainError
 from collab.models import Sector
 from systemmap.models import ATTRIBUTION_MAX, TAG_MAX, TAGS_MAX
@@ -141,4 +142,15 @@ def clean_attribution(value: Any, *, required: bool) -> str:
     looks_like_a_name = 1 <= len(words) <= 3 and all(NAME_WORD.match(w) for w in words)
     if looks_like_a_name and not any(w.lower().strip("'’") in ROLE_WORDS for w in words):
         raise DomainError.for_field("attribution", message)
+    if identifiers.identifying(text):
+        raise DomainError.for_field("attribution", message)
     return text
+
+
+def clean_evidence_attribution(value: Any, kind: str | None) -> str:
+    """A quote's attribution is a role chosen from `collab.identifiers.ATTRIBUTION_ROLES`, with an optional checked
+    qualifier ("Year 9 pupil (with an EHCP)"); other evidence may name its source ("Council inclusion team"), checked
+    by `clean_attribution`."""
+    if kind == "quote":
+        return identifiers.clean_attribution(value, required=True, limit=ATTRIBUTION_MAX)
+    return clean_attribution(value, required=False)

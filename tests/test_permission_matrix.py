@@ -92,3 +92,48 @@ def test_lists_never_hold_another_localitys_rows(world, path):
     listed = {row["id"] for row in response.json()["results"]}
     assert theirs <= listed, f"{path} did not show the outsider their own locality's rows"
     assert not (listed & ours), f"{path} showed an outsider rows of another locality"
+
+
+SECRET = "Jumped the fence behind the sports hall"
+
+
+@pytest.fixture
+def sensitive_evidence(world):
+    """In each locality: a quote made sensitive after it was added, and a small count changed from 3 to 4."""
+    from systemmap import services as map_services
+    from tests.systemmap import builders as b
+
+    for collaborative in (world.ours, world.theirs):
+        map_ = b.a_map(world, collaborative)
+        on = b.element(world, map_)
+        quote = b.quote(world, map_, element=on, text=f"{SECRET} ({collaborative.slug})", attribution="Year 9 pupil")
+        map_services.evidence_update(actor=b.editor_of(world, collaborative), evidence=quote, sensitive=True)
+        small = b.data_point(world, map_, element=on, count=3)
+        map_services.evidence_update(actor=b.editor_of(world, collaborative), evidence=small, count=4)
+
+
+# Who may see small counts in Ashford's audit trail; everyone else who reads it sees "fewer than 5".
+SEES_SENSITIVE = {"facilitator", "programme_team"}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_the_audit_trail_shows_no_content_of_evidence_the_reader_may_not_open(world, sensitive_evidence, actor):
+    client = client_as(world, actor)
+    answers = [client.get("/api/v1/audit-events/", {"page_size": 500})]
+    answers.append(client.get(reverse("collaborative-audit", kwargs={"slug": world.ours.slug})))
+    for response in answers:
+        assert SECRET not in response.content.decode(), f"{actor} read a quote's words in the audit trail"
+    listed = answers[0]
+    if listed.status_code != 200:
+        return
+    counts = [
+        row["changes"]["count"]
+        for row in listed.json()["results"]
+        if row["target_type"] == "systemmap.evidence"
+        and "count" in row["changes"]
+        and row["collaborative"] == world.ours.pk
+    ]
+    if actor in SEES_SENSITIVE:
+        assert [3, 4] in counts
+    else:
+        assert all(3 not in values and 4 not in values for values in counts), f"{actor} read a small count"

@@ -594,7 +594,7 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CoreVi
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
     ordering_fields = ["at"]
-    search_fields = ["target_label", "actor_label"]
+    search_fields = ["target_label", "actor__display_name"]  # not the stored email: see collab.audit
 
 
 class MeViewSet(ScopedViewSet):

@@ -1,10 +1,13 @@
 """The core of the workspace: people, programmes, collaboratives (one per locality), organisations, memberships,
 invitations and the audit trail."""
 
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 
@@ -275,8 +278,39 @@ class Invitation(models.Model):
         return "pending"
 
 
+class _AsSeenIterable(ModelIterable):
+    """Rows of the audit trail as one reader may see them: the page (or the one row) is read, then handed to the
+    reader's redaction (see `collab.audit.as_seen_by`) before anyone gets it."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        events = list(super().__iter__())
+        redact = self.queryset._reader
+        if redact is not None and events:
+            redact(events)
+        yield from events
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    _reader: Any = None
+
+    def as_seen_by(self, redact: Any) -> "AuditEventQuerySet":
+        """Every row this queryset (and any filtered, ordered or sliced copy of it) yields passes `redact` first."""
+        clone = self._chain()
+        clone._reader = redact
+        clone._iterable_class = _AsSeenIterable
+        return clone
+
+    def _clone(self) -> "AuditEventQuerySet":
+        clone = super()._clone()
+        clone._reader = self._reader
+        return clone
+
+
 class AuditEvent(models.Model):
-    """One write: who did it, when, to what, and what changed (field → [before, after])."""
+    """One write: who did it, when, to what, and what changed (field → [before, after]).
+
+    Read it through the selectors (`collab.selectors.audit_events_visible`, `audit_trail`): they show each reader only
+    what they may see (`collab.audit.as_seen_by`)."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -290,6 +324,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64)
     target_label = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -23,6 +23,7 @@ from collab.access import (
     scope_to_collaboratives,
     scope_to_programmes,
 )
+from collab.audit import as_seen_by
 from collab.errors import NotFound
 from collab.models import (
     COLLABORATIVE_ROLES,
@@ -79,8 +80,10 @@ def audit_events_visible(user: Any) -> QuerySet[AuditEvent]:
     """The audit trail of collaboratives where the person is facilitator, anchor or on the programme team."""
     grants = grants_for(user)
     readers = [pk for pk, role in grants.collaborative_roles.items() if role in (Role.FACILITATOR, Role.ANCHOR)]
-    return AuditEvent.objects.select_related("collaborative").filter(
-        Q(collaborative_id__in=readers) | Q(collaborative__programme_id__in=list(grants.programme_team))
+    return (
+        AuditEvent.objects.select_related("collaborative")
+        .filter(Q(collaborative_id__in=readers) | Q(collaborative__programme_id__in=list(grants.programme_team)))
+        .as_seen_by(as_seen_by(user))
     )
 
 
@@ -275,4 +278,4 @@ def account_exists_for(email: str) -> bool:
 
 def audit_trail(user: Any, collaborative: Collaborative) -> QuerySet[AuditEvent]:
     require(user, Action.READ_AUDIT, collaborative, what="read the audit trail")
-    return AuditEvent.objects.filter(collaborative=collaborative).select_related("actor")
+    return AuditEvent.objects.filter(collaborative=collaborative).select_related("actor").as_seen_by(as_seen_by(user))

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from collab.access import Action, can
 from collab.api.people import VisibleRelatedField, _text
+from collab.identifiers import ATTRIBUTION_ROLES, compose_attribution
 from collab.models import Collaborative, Sector
 from collab.selectors import collaboratives_visible
 from systemmap import io
@@ -39,7 +40,7 @@ from systemmap.models import (
     Polarity,
     SourceKind,
 )
-from systemmap.payloads import board_url, is_small
+from systemmap.payloads import SUPPRESSED, board_url, is_small
 from systemmap.selectors import (
     connections_visible,
     elements_visible,
@@ -49,9 +50,14 @@ from systemmap.selectors import (
 
 ID = {"min_value": 1, "max_value": 2**62}
 ATTRIBUTION_HELP = (
-    "Who it is from, by role only (for example “Year 9 pupil”, “SENCo”, “parent of a child with an EHCP”), never a "
-    "name. Required for quotes. Anything that looks like a personal name, an email address or a long number is "
-    "refused; anonymising the words themselves remains the facilitator's job."
+    "Who it is from, never a name. For a quote (required): a role from `attribution_role`'s list, optionally with a "
+    "short description in brackets, e.g. “Year 9 pupil (with an EHCP)”; or send `attribution_role` and "
+    "`attribution_qualifier` instead. Other evidence may name its source (“Council inclusion team”). Anything that "
+    "looks like a personal name, an initial, an email address or a long number is refused."
+)
+CONFIRM_HELP = (
+    "Text that looks like it names a person or holds an identifier (a pupil number, date of birth, postcode, email, "
+    "phone number) is refused with code `needs_confirmation`; look again and send `confirm: true` if it does not."
 )
 
 
@@ -171,7 +177,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
     def get_count_display(self, evidence: Evidence) -> str | None:
         if evidence.count is None:
             return None
-        return "fewer than 5" if self._suppressed(evidence) else f"{evidence.count:,}"
+        return SUPPRESSED if self._suppressed(evidence) else f"{evidence.count:,}"
 
     def get_suppressed(self, evidence: Evidence) -> bool:
         return self._suppressed(evidence)
@@ -321,6 +327,17 @@ class ConnectionUpdateSerializer(serializers.Serializer):
 
 class _EvidenceFields(serializers.Serializer):
     attribution = _text(ATTRIBUTION_MAX, allow_blank=True, help_text=ATTRIBUTION_HELP)
+    attribution_role = serializers.ChoiceField(
+        choices=ATTRIBUTION_ROLES, required=False, write_only=True, help_text="A quote's attribution: whose words."
+    )
+    attribution_qualifier = _text(
+        ATTRIBUTION_MAX,
+        allow_blank=True,
+        required=False,
+        write_only=True,
+        help_text="Optional, with `attribution_role`: a short description without names (“with an EHCP”).",
+    )
+    confirm = serializers.BooleanField(required=False, default=False, write_only=True, help_text=CONFIRM_HELP)
     count = serializers.IntegerField(
         min_value=0, max_value=10_000_000, allow_null=True, help_text="For a data point: how many."
     )
@@ -355,13 +372,27 @@ class EvidenceCreateSerializer(_EvidenceFields):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if sum(attrs.get(name) is not None for name in ("element", "connection", "finding")) != 1:
             raise serializers.ValidationError("Attach the evidence to one element, connection or finding.")
-        return attrs
+        return _composed(attrs)
 
 
 class EvidenceUpdateSerializer(_EvidenceFields):
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
     source_kind = serializers.ChoiceField(choices=SourceKind.choices)
     text = _text(EVIDENCE_TEXT_MAX)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return _composed(attrs)
+
+
+def _composed(attrs: dict[str, Any]) -> dict[str, Any]:
+    """`attribution_role` and `attribution_qualifier` become the one `attribution` the service checks."""
+    role = attrs.pop("attribution_role", None)
+    qualifier = attrs.pop("attribution_qualifier", None)
+    if role is None and qualifier:
+        raise serializers.ValidationError({"attribution_role": ["Choose a role before describing it."]})
+    if role is not None:
+        attrs["attribution"] = compose_attribution(role, (qualifier or "").strip())
+    return attrs
 
 
 class FindingCreateSerializer(serializers.Serializer):
@@ -407,6 +438,7 @@ class ImportSerializer(serializers.Serializer):
     format = serializers.ChoiceField(
         choices=io.IMPORT_FORMATS, required=False, help_text="Taken from the file name's extension when left out."
     )
+    confirm = serializers.BooleanField(required=False, default=False, help_text=CONFIRM_HELP)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         given = [name for name in ("file", "elements", "connections", "content") if attrs.get(name)]

@@ -262,7 +262,11 @@ class MapViewSet(_ReadViewSet):
         upload = s.ImportSerializer(data=request.data, context=self.get_serializer_context())
         upload.is_valid(raise_exception=True)
         result = services.map_import(
-            actor=request.user, map=map_, files=upload.files(), format=upload.validated_data.get("format")
+            actor=request.user,
+            map=map_,
+            files=upload.files(),
+            format=upload.validated_data.get("format"),
+            confirm=upload.validated_data.get("confirm", False),
         )
         return _import_answer(self, result, status.HTTP_200_OK)
 
@@ -283,6 +287,7 @@ class MapViewSet(_ReadViewSet):
             files=upload.files(),
             format=upload.validated_data.get("format"),
             title=upload.validated_data.get("title", ""),
+            confirm=upload.validated_data.get("confirm", False),
         )
         return _import_answer(self, result, status.HTTP_201_CREATED)
 

@@ -29,7 +29,7 @@ from systemmap.models import (
     Polarity,
     SourceKind,
 )
-from systemmap.rules import COORDINATE_LIMIT, clean_attribution, clean_tags
+from systemmap.rules import COORDINATE_LIMIT, clean_evidence_attribution, clean_tags
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ELEMENT_ROWS = 20_000
@@ -393,7 +393,7 @@ def check_evidence_values(raw: dict[str, Any], row: RowProblems) -> dict[str, An
     if not body:
         row.add("Text is empty: give the quote, observation or figure.")
     try:
-        attribution = clean_attribution(text(raw.get("attribution")), required=kind == EvidenceKind.QUOTE)
+        attribution = clean_evidence_attribution(text(raw.get("attribution")), kind)
     except DomainError as error:
         row.add(f"Attribution: {error.message}")
         attribution = ""

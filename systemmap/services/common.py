@@ -30,6 +30,7 @@ from systemmap.rules import (  # noqa: F401  (the services' checks, importable f
     clean_attribution,
     clean_choice,
     clean_coordinate,
+    clean_evidence_attribution,
     clean_journey_step,
     clean_sector,
     clean_strength,

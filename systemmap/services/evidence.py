@@ -19,6 +19,7 @@ from django.utils import timezone
 from collab.access import Action, can
 from collab.audit import changes_between, snapshot
 from collab.errors import DomainError, Forbidden, NotFound
+from collab.identifiers import require_confirmed
 from collab.models import User
 from systemmap.models import (
     COMMENT_MAX,
@@ -36,8 +37,8 @@ from systemmap.models import (
 from systemmap.payloads import comment_payload, evidence_for_others, evidence_payload
 from systemmap.services.common import (
     begin,
-    clean_attribution,
     clean_choice,
+    clean_evidence_attribution,
     clean_text,
     connection_in,
     element_in,
@@ -77,8 +78,8 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": kind,
         "source_kind": source_kind,
-        # A quote is always someone's words: say whose, by role. Other evidence may name its source instead.
-        "attribution": clean_attribution(fields.get("attribution", ""), required=kind == EvidenceKind.QUOTE),
+        # A quote is always someone's words: say whose, by a role from the list. Other evidence may name its source.
+        "attribution": clean_evidence_attribution(fields.get("attribution", ""), kind),
         "text": clean_text(fields.get("text"), "text", EVIDENCE_TEXT_MAX, what="the quote, observation or figure"),
         "count": count,
         "reference": clean_text(fields.get("reference", ""), "reference", REFERENCE_MAX, required=False),
@@ -107,8 +108,11 @@ def evidence_create(
     reference: str = "",
     collected_on: date | None = None,
     sensitive: bool = False,
+    confirm: bool = False,
     op_key: str | None = None,
 ) -> Evidence:
+    """`confirm`: the person has looked again at text that seems to name someone or hold an identifier (see
+    `collab.identifiers`) and says it does not; without it such text is refused with a warning."""
     edit = begin(actor, map, what="add evidence to system maps", op_key=op_key)
     if sensitive:
         _check_sensitive(actor, map)
@@ -128,6 +132,7 @@ def evidence_create(
             "sensitive": sensitive,
         }
     )
+    require_confirmed({"text": fields["text"]}, confirmed=confirm)
     evidence = Evidence.objects.create(
         map=map,
         element=element_in(map, element) if element is not None else None,
@@ -148,9 +153,12 @@ def evidence_create(
 
 
 @transaction.atomic
-def evidence_update(*, actor: User, evidence: Evidence, op_key: str | None = None, **changes: Any) -> Evidence:
+def evidence_update(
+    *, actor: User, evidence: Evidence, confirm: bool = False, op_key: str | None = None, **changes: Any
+) -> Evidence:
     """Change any of `kind`, `source_kind`, `attribution`, `text`, `count`, `reference`, `collected_on`,
-    `sensitive`. Where it is attached does not change: remove it and add it again elsewhere."""
+    `sensitive`. Where it is attached does not change: remove it and add it again elsewhere. New text that seems to
+    identify someone needs `confirm`, as when adding."""
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise DomainError(f"These cannot be changed on evidence: {', '.join(unknown)}.")
@@ -164,7 +172,10 @@ def evidence_update(*, actor: User, evidence: Evidence, op_key: str | None = Non
     merged = {**before, "collected_on": found.collected_on, **changes}
     if "kind" in changes and changes["kind"] != EvidenceKind.DATA_POINT and "count" not in changes:
         merged["count"] = None  # no longer a data point: no longer a count
-    for name, value in _clean_fields(merged).items():
+    cleaned = _clean_fields(merged)
+    if cleaned["text"] != before["text"]:
+        require_confirmed({"text": cleaned["text"]}, confirmed=confirm)
+    for name, value in cleaned.items():
         setattr(found, name, value)
     found.save()
     edit.audit("systemmap.evidence.update", found, _without_words(changes_between(before, snapshot(found, FIELDS))))

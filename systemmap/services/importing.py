@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from collab.access import Action, require
+from collab.identifiers import NeedsConfirmation, identifying
 from collab.models import Collaborative, User
 from systemmap import io
 from systemmap.io.common import Existing, ImportData, ImportRejected, Problem
@@ -49,12 +50,33 @@ def existing_elements(map_: Map) -> Existing:
 
 
 @transaction.atomic
-def map_import(*, actor: User, map: Map, files: dict[str, bytes], format: str | None = None) -> ImportResult:
+def map_import(
+    *, actor: User, map: Map, files: dict[str, bytes], format: str | None = None, confirm: bool = False
+) -> ImportResult:
     """Add what the files hold to an existing map. Connections in the files may point at elements already on the
-    map, by ID or by a label only one element has."""
+    map, by ID or by a label only one element has. Evidence whose text seems to identify someone is refused, all
+    rows listed, unless `confirm` says it was checked."""
     edit = begin(actor, map, what="import into system maps")
     data = io.parse(files, existing_elements(map), format=format)
+    _require_confirmed(data, confirm)
     return _write(edit, data)
+
+
+def _require_confirmed(data: ImportData, confirm: bool) -> None:
+    """The same check as evidence added one by one (`collab.identifiers`), for every piece of evidence in a file."""
+    if confirm:
+        return
+    rows = [(n, found) for n, item in enumerate(data.evidence, start=1) if (found := identifying(item.text))]
+    if rows:
+        listed = [f"Evidence {n}: " + "; ".join(found) for n, found in rows[:20]]
+        more = f" (and {len(rows) - 20} more)" if len(rows) > 20 else ""
+        message = (
+            "Children and families must never be identifiable. "
+            + " · ".join(listed)
+            + more
+            + ". Correct the file, or, if none of it names or identifies anyone, confirm and import again."
+        )
+        raise NeedsConfirmation(message, fields={"confirm": [message]})
 
 
 @transaction.atomic
@@ -65,10 +87,12 @@ def map_import_new(
     files: dict[str, bytes],
     format: str | None = None,
     title: str = "",
+    confirm: bool = False,
 ) -> ImportResult:
     """Start a map from a file; its title is `title`, else the name in the file."""
     require(actor, Action.EDIT_PLAN, collaborative, what="start system maps")
     data = io.parse(files, Existing(), format=format)  # read before anything is made: a bad file makes nothing
+    _require_confirmed(data, confirm)
     map_ = map_create(
         actor=actor,
         collaborative=collaborative,

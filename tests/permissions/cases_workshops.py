@@ -23,6 +23,10 @@ def cross_locality(world):
     return WorkshopFactory(collaborative=None, programme=world.programme, created_by=world.people["programme_team"])
 
 
+def cross_locality_by_ours(world):
+    return WorkshopFactory(collaborative=None, programme=world.programme, created_by=world.people["facilitator"])
+
+
 def running(world):
     """A workshop under way, the member with a place."""
     workshop = running_workshop(world.ours, created_by=world.people["facilitator"])
@@ -151,11 +155,19 @@ CASES = [
     ),
     Case(
         "patch",
-        expect(401, 200, 403, 403, 403, 200, 200),
+        expect(401, 403, 403, 403, 403, 403, 200),
         api="/api/v1/workshops/{id}/",
         kwargs=lambda w: {"id": cross_locality(w).pk},
         data=lambda w: {"venue": "Online"},
-        note="facilitators of any locality run cross-locality workshops",
+        note="only its organisers run a cross-locality workshop: the programme team and who scheduled it",
+    ),
+    Case(
+        "patch",
+        expect(401, 403, 403, 403, 403, 200, 200),
+        api="/api/v1/workshops/{id}/",
+        kwargs=lambda w: {"id": cross_locality_by_ours(w).pk},
+        data=lambda w: {"venue": "Online"},
+        note="scheduled by Ashford's facilitator: they organise it, Brindle's facilitator takes part",
     ),
     Case("post", API_RUN, api="/api/v1/workshops/{id}/cancel/", kwargs=lambda w: {"id": upcoming(w).pk}),
     Case("post", API_RUN, api="/api/v1/workshops/{id}/end/", kwargs=lambda w: {"id": running(w).pk}),

@@ -37,7 +37,7 @@ def small(world):
 @pytest.fixture
 def with_sensitive(world, small):
     map_, (a, *_), _ = small
-    b.quote(world, map_, element=a, text=SECRET, sensitive=True, attribution="Fair Access panel clerk")
+    b.quote(world, map_, element=a, text=SECRET, sensitive=True, attribution="Other (Fair Access panel clerk)")
     b.quote(world, map_, element=a, text="We waited eleven months for CAMHS.")
     return map_
 
