@@ -298,6 +298,7 @@ def test_a_group_becomes_a_finding_on_a_new_map_when_the_collaborative_has_none(
         for t in ("Referrals lack history", "Forms differ by school")
     ]
     group = board_op(facilitator, board, "group.create", zone=board.zones.first().pk, title="Referrals", cards=ids)
+    board_op(facilitator, board, "cards.reveal")
     board_op(facilitator, board, "promote", target="finding", group=group.payload["id"])
     finding = Finding.objects.get()
     assert finding.map.title == "System map" and finding.map.collaborative == world.ours
