@@ -10,13 +10,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env, env_bool, env_int, env_list
+from config.env import env, env_bool, env_int, env_list, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _secret_key = env("SECRET_KEY")
 EMBEDDED = _secret_key is None
-SECRET_KEY = _secret_key or "embedded-default-not-for-production-" + "x" * 32
+# The embedded default signs sessions, guest cookies and invitation links with a random key of its own, made on first
+# run and kept beside manage.py (ignored by git and docker); never with a key written here.
+SECRET_KEY = _secret_key or local_secret_key(BASE_DIR / ".secret-key")
 DEBUG = env_bool("DEBUG", default=EMBEDDED)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
