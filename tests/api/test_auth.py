@@ -158,3 +158,26 @@ def test_docs_are_served_without_any_cdn(client):
     for cdn in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs", "http://", "https://"):
         assert cdn not in html, cdn
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_coming_from_new_addresses_does_not_earn_more_token_attempts(world, anonymous):
+    """As when the server believed X-Forwarded-For from anyone: each attempt seemed to come from a new address."""
+    url = f"{API}/auth/token/"
+    for n in range(1, 13):
+        address = f"203.0.113.{n}"
+        anonymous.post(
+            url,
+            {"email": "member@example.org", "password": "guess"},
+            format="json",
+            REMOTE_ADDR=address,
+            HTTP_X_FORWARDED_FOR=address,
+        )
+    response = anonymous.post(
+        url,
+        {"email": "member@example.org", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="198.51.100.99",
+        HTTP_X_FORWARDED_FOR="198.51.100.99",
+    )
+    assert_error(response, 429, code="locked_out")
+    assert not Token.objects.exists()
