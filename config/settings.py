@@ -147,6 +147,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Reset emails sent at most this many times an hour to one address, and at the request of one client address
+# (collab/limits.py); beyond that the page answers as usual and sends nothing.
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_CLIENT = 10
 
 # Lock-out after repeated failed sign-ins to one account, for an hour, from whatever addresses they came: counting
 # only per account and address let anyone who could vary their address (X-Forwarded-For through a trusting proxy, a

@@ -195,3 +195,31 @@ def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(client, world, se
     forwarded = "6.6.6.6, 198.51.100.7, 10.0.0.9"
     client.post(LOGIN, {"username": "member@example.org", "password": "wrong-guess"}, **_from("10.0.0.2", forwarded))
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.7"]
+
+
+def _ask_for_reset(client, email, address="192.0.2.1"):
+    response = client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address, follow=True)
+    assert response.status_code == 200
+    assert "If there is an account for that address" in text(response), "the same neutral answer every time"
+    return response
+
+
+def test_password_reset_sends_at_most_three_emails_an_hour_to_one_address(client, world, mailoutbox):
+    for n in range(1, 4):
+        _ask_for_reset(client, "member@example.org", address=f"192.0.2.{n}")
+    assert len(mailoutbox) == 3
+    _ask_for_reset(client, "Member@Example.org", address="192.0.2.99")
+    assert len(mailoutbox) == 3, "the fourth request within the hour sends nothing"
+    _ask_for_reset(client, "observer@example.org")
+    assert [m.to for m in mailoutbox[3:]] == [["observer@example.org"]], "other people still get theirs"
+
+
+def test_password_reset_sends_at_most_ten_emails_an_hour_at_one_clients_request(client, world, mailoutbox):
+    from tests.factories import UserFactory
+
+    people = [UserFactory(email=f"person{n}@example.org") for n in range(11)]
+    for person in people:
+        _ask_for_reset(client, person.email, address="198.51.100.7")
+    assert len(mailoutbox) == 10
+    _ask_for_reset(client, people[-1].email, address="198.51.100.8")
+    assert mailoutbox[-1].to == [people[-1].email], "another client is not held back"
