@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from collab.client_address import parse_trusted_proxies
 from config.env import env, env_bool, env_int, env_list, local_secret_key
@@ -58,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -209,8 +210,10 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH") or str(BASE_DIR / "sent-emails")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so an anonymous request is told 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        # Token first, so an anonymous request is told 401 with `WWW-Authenticate: Token`. The tokens are
+        # django-rest-knox's: only a digest is stored, they expire, and a password change revokes them
+        # (collab/services/tokens.py).
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -225,6 +228,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "collab.api_base.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens last this long from when they are issued (not renewed by use); a person sees and revokes theirs on
+# their account page or at /api/v1/auth/tokens/.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", default=24 * 30)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1: API tokens always expire.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collaborative workspace API",
