@@ -213,7 +213,7 @@ REST_FRAMEWORK = {
         # Token first, so an anonymous request is told 401 with `WWW-Authenticate: Token`. The tokens are
         # django-rest-knox's: only a digest is stored, they expire, and a password change revokes them
         # (collab/services/tokens.py).
-        "knox.auth.TokenAuthentication",
+        "collab.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
