@@ -23,5 +23,7 @@ USER app
 EXPOSE 8000
 # No per-message compression on websockets: a board sends each frame to every participant, and compressing it once
 # per connection was the largest single cost of that fan-out (frames are small JSON; see tests/bench/README.md).
-CMD ["uvicorn", "config.asgi:application", "--host=0.0.0.0", "--port=8000", "--workers=4", "--lifespan=off", \
-     "--proxy-headers", "--forwarded-allow-ips=*", "--ws-per-message-deflate=false"]
+# X-Forwarded-For and X-Forwarded-Proto are believed only from TRUSTED_PROXIES (none unless set), the same list the
+# app itself uses (collab/client_address.py): trusting anyone let each sign-in attempt claim a new address.
+CMD ["sh", "-c", "exec uvicorn config.asgi:application --host=0.0.0.0 --port=8000 --workers=4 --lifespan=off \
+--proxy-headers --forwarded-allow-ips=\"${TRUSTED_PROXIES:-}\" --ws-per-message-deflate=false"]

@@ -16,3 +16,8 @@ class CollabConfig(AppConfig):
         from collab import reminders
 
         reminders.register()
+
+        # A password change, by whatever route, revokes the person's API tokens.
+        from collab.services import tokens
+
+        tokens.connect()

@@ -9,14 +9,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env, env_bool, env_int, env_list
+from collab.client_address import parse_trusted_proxies
+from config.env import env, env_bool, env_int, env_list, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _secret_key = env("SECRET_KEY")
 EMBEDDED = _secret_key is None
-SECRET_KEY = _secret_key or "embedded-default-not-for-production-" + "x" * 32
+# The embedded default signs sessions, guest cookies and invitation links with a random key of its own, made on first
+# run and kept beside manage.py (ignored by git and docker); never with a key written here.
+SECRET_KEY = _secret_key or local_secret_key(BASE_DIR / ".secret-key")
 DEBUG = env_bool("DEBUG", default=EMBEDDED)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -32,6 +36,10 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", default=False) else None
+# The proxies whose X-Forwarded-For is believed, by addresses or networks; none by default. Everything that needs the
+# client's address (the sign-in lock-out, password-reset limits, the audit trail) asks collab.client_address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=[])
+parse_trusted_proxies(TRUSTED_PROXIES)  # a clear error at start-up for a value that is not an address
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -51,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -142,11 +150,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Reset emails sent at most this many times an hour to one address, and at the request of one client address
+# (collab/limits.py); beyond that the page answers as usual and sends nothing.
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_CLIENT = 10
 
-# Lock-out after repeated failed sign-ins, per account and address, for an hour.
+# Lock-out after repeated failed sign-ins to one account, for an hour, from whatever addresses they came: counting
+# only per account and address let anyone who could vary their address (X-Forwarded-For through a trusting proxy, a
+# botnet) guess for ever. Not per address alone: a whole school or council office signs in from one address. The
+# account-and-address pair can never reach the limit before the account does; it stays listed because django-axes'
+# deployment check (axes.W006) asks for the address to be among the parameters.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(hours=1)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "collab.client_address.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 # One count per address whatever its case, as sign-in itself ignores case.
 AXES_USERNAME_CALLABLE = "collab.lockout.username_for_lockout"
@@ -195,8 +212,10 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH") or str(BASE_DIR / "sent-emails")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so an anonymous request is told 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        # Token first, so an anonymous request is told 401 with `WWW-Authenticate: Token`. The tokens are
+        # django-rest-knox's: only a digest is stored, they expire, and a password change revokes them
+        # (collab/services/tokens.py).
+        "collab.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -211,6 +230,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "collab.api_base.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens last this long from when they are issued (not renewed by use); a person sees and revokes theirs on
+# their account page or at /api/v1/auth/tokens/.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", default=24 * 30)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1: API tokens always expire.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collaborative workspace API",

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.http import HttpRequest
 
+from collab.client_address import client_address
 from collab.errors import DomainError
+from collab.limits import password_reset_may_send
 from collab.models import Organisation, Role, Sector
 
 EMAIL_FORMAT = "Enter an email address in the right format, like name@example.org."
@@ -65,6 +70,12 @@ class ResetRequestForm(PasswordResetForm):
         error_messages={"required": "Enter the email address you sign in with.", "invalid": EMAIL_FORMAT},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}),
     )
+
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        """Sends the link unless the hourly limits are reached; the page says the same either way."""
+        email = self.cleaned_data["email"]
+        if password_reset_may_send(email=email, client=client_address(request) if request is not None else None):
+            super().save(*args, request=request, **kwargs)
 
 
 class ChoosePasswordForm(SetPasswordForm):

@@ -31,6 +31,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/", views.profile, name="profile"),
+    path("account/tokens/", views.account_tokens, name="account-tokens"),
+    path("account/tokens/revoke-all/", views.account_tokens_revoke_all, name="account-tokens-revoke-all"),
+    path("account/tokens/<str:token>/revoke/", views.account_token_revoke, name="account-token-revoke"),
     # The person's own start page.
     path("", views.home, name="home"),
     # One collaborative.

@@ -159,6 +159,41 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/profile.html", {"form": form})
 
 
+@page
+def account_tokens(request: HttpRequest) -> HttpResponse:
+    """The person's API tokens: when each was issued and expires, and a button to revoke it."""
+    tokens = [
+        {
+            "id": services.token_id(token),
+            "begins": services.token_prefix(token),
+            "created": token.created,
+            "expiry": token.expiry,
+        }
+        for token in selectors.api_tokens_of(request.user)
+    ]
+    context = {"tokens": tokens, "ttl_days": settings.API_TOKEN_TTL_HOURS / 24}
+    return render(request, "frontend/account_tokens.html", context)
+
+
+@page
+@require_POST
+def account_token_revoke(request: HttpRequest, token: str) -> HttpResponse:
+    services.api_token_revoke(actor=request.user, token=token, request=request)
+    messages.success(request, "The token has been revoked: it no longer works.")
+    return redirect("account-tokens")
+
+
+@page
+@require_POST
+def account_tokens_revoke_all(request: HttpRequest) -> HttpResponse:
+    count = services.api_tokens_revoke_all(
+        user=request.user, actor=request.user, reason="revoked by owner", request=request
+    )
+    if count:
+        messages.success(request, f"{count} token{'s' if count != 1 else ''} revoked: none of them works any more.")
+    return redirect("account-tokens")
+
+
 # --- Home and the collaborative's pages --------------------------------------------------------------------------
 
 

@@ -121,3 +121,13 @@ def board(world, workshop):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counts(monkeypatch):
+    """Rate limits count in the shared cache (Redis): each test counts from zero, whatever ran before or beside it."""
+    import uuid
+
+    from collab import limits
+
+    monkeypatch.setattr(limits, "KEY_PREFIX", f"test-limit-{uuid.uuid4().hex}")

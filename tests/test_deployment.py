@@ -172,6 +172,47 @@ def test_compose_file_parses_and_demands_its_secrets():
     assert "SECRET_KEY" in refused.stderr
 
 
+def dockerfile_command() -> list[str]:
+    """The image's CMD, as Docker reads it: continuation lines joined, then JSON."""
+    import json
+
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", "")
+    [line] = [line for line in text.splitlines() if line.startswith("CMD ")]
+    return json.loads(line[len("CMD ") :])
+
+
+def uvicorn_arguments(shell_command: str, **env: str) -> list[str]:
+    """The arguments uvicorn would get from `shell_command` (which execs it) with this environment."""
+    printed = shell_command.replace("exec uvicorn", "exec printf '%s\\n' uvicorn", 1)
+    result = subprocess.run(["sh", "-c", printed], env=base_env(**env), capture_output=True, text=True, check=True)
+    return result.stdout.splitlines()
+
+
+def test_the_image_believes_forwarded_addresses_only_from_trusted_proxies():
+    command = dockerfile_command()
+    assert command[:2] == ["sh", "-c"]
+    assert "--forwarded-allow-ips=10.0.0.5,172.16.0.0/12" in uvicorn_arguments(
+        command[2], TRUSTED_PROXIES="10.0.0.5,172.16.0.0/12"
+    )
+    unset = uvicorn_arguments(command[2])
+    assert "--forwarded-allow-ips=" in unset, "without TRUSTED_PROXIES no proxy is trusted"
+    assert not any("*" in argument for argument in unset)
+
+
+def test_compose_passes_the_trusted_proxies_to_the_app_and_to_uvicorn():
+    web = compose()["services"]["web"]
+    assert "--forwarded-allow-ips=${TRUSTED_PROXIES:-}" in web["command"]
+    assert not any("forwarded-allow-ips=*" in argument for argument in web["command"])
+    assert web["environment"]["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-}"
+    assert "TRUSTED_PROXIES" in (ROOT / ".env.example").read_text()
+
+
+def test_a_trusted_proxy_setting_that_is_not_addresses_stops_start_up():
+    result = manage("check", env=production_env(TRUSTED_PROXIES="*"))
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES cannot be '*'" in result.stderr
+
+
 # --- The published API schema ------------------------------------------------------------------------------------
 
 

@@ -10,26 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.db.models import Q, QuerySet
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
-from rest_framework.views import APIView
 
 from collab import services
 from collab.access import grants_for
-from collab.api_base import ERROR_SCHEMA, ScopedViewSet, error_body
+from collab.api_base import ScopedViewSet, error_body
 from collab.models import (
     COLLABORATIVE_ROLES,
     AuditEvent,
@@ -349,15 +345,6 @@ class InvitationCreateSerializer(serializers.Serializer):
     message = _text(2000, allow_blank=True, required=False, default="", help_text="A note for the email.")
 
 
-class CredentialsSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text='Send it as the header "Authorization: Token <token>".')
-
-
 # --- Filters -----------------------------------------------------------------------------------------------------
 
 
@@ -629,45 +616,6 @@ class MeViewSet(ScopedViewSet):
         return Response(self.get_serializer(data).data)
 
 
-class TokenView(APIView):
-    """Exchange an email address and password for an API token. Repeated failures lock the account out."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    serializer_class = CredentialsSerializer
-
-    @extend_schema(
-        summary="Get an API token",
-        request=CredentialsSerializer,
-        responses={
-            200: TokenSerializer,
-            429: OpenApiResponse(ERROR_SCHEMA, description="Too many failed attempts: locked out for a while."),
-        },
-        auth=[],
-    )
-    def post(self, request: Request) -> Response:
-        serializer = CredentialsSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        # The DRF request (not the bare HttpRequest) goes to the lock-out check, so a lock-out is answered here in
-        # the API's own format rather than as the sign-in page's lock-out screen.
-        user = authenticate(
-            request=request,
-            username=serializer.validated_data["email"],
-            password=serializer.validated_data["password"],
-        )
-        if getattr(request, "axes_locked_out", False):
-            message = "Too many failed sign-in attempts. Try again in an hour, or reset your password."
-            return Response(
-                error_body(status_code=429, code="locked_out", message=message),
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
-        if user is None:
-            message = "That email address and password do not match an account."
-            raise serializers.ValidationError({"non_field_errors": [message]})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
-
-
 @csrf_exempt  # it changes nothing, whatever the method
 def api_not_found(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any other address under /api/: a 404 in the API's own format, not the HTML page meant for people."""
@@ -676,7 +624,6 @@ def api_not_found(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
 
 
 me_view = MeViewSet.as_view({"get": "retrieve"})
-token_view = TokenView.as_view()
 
 
 def register(router: BaseRouter) -> None:

@@ -2,4 +2,5 @@
 
 from collab.selectors.notifications import *  # noqa: F403
 from collab.selectors.people import *  # noqa: F403
+from collab.selectors.tokens import *  # noqa: F403
 from collab.selectors.workshops import *  # noqa: F403

@@ -3,4 +3,5 @@
 from collab.services.notifications import *  # noqa: F403
 from collab.services.people import *  # noqa: F403
 from collab.services.people import INVITATION_SALT  # noqa: F401
+from collab.services.tokens import *  # noqa: F403
 from collab.services.workshops import *  # noqa: F403

@@ -4,10 +4,10 @@ core's tables to prove a refused request changed nothing."""
 from collections.abc import Callable
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from collab.models import AuditEvent, Collaborative, Invitation, Membership, Organisation, Programme
+from tests.factories import api_client_for
 
 API = "/api/v1"
 
@@ -22,10 +22,7 @@ def api(world) -> Callable[[str], APIClient]:
     """`api("member")`: a client that sends that person's token, as a script would."""
 
     def client_for(who: str) -> APIClient:
-        token, _ = Token.objects.get_or_create(user=world.people[who])
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
+        return api_client_for(world.people[who])
 
     return client_for
 

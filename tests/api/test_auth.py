@@ -1,7 +1,7 @@
 """Signing in to the API: anonymous requests, tokens (with the lock-out), sessions, and the published schema/docs."""
 
 from django.contrib.staticfiles import finders
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from collab.models import Membership
@@ -54,7 +54,7 @@ def test_email_and_password_give_a_token_that_works(world, anonymous):
     )
     assert response.status_code == 200, response.content
     token = response.json()["token"]
-    assert Token.objects.get(key=token).user == world.people["member"]
+    assert AuthToken.objects.get().user == world.people["member"]
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -63,7 +63,8 @@ def test_email_and_password_give_a_token_that_works(world, anonymous):
     assert me.json()["email"] == "member@example.org"
 
     again = anonymous.post(f"{API}/auth/token/", {"email": "member@example.org", "password": PASSWORD}, format="json")
-    assert again.json()["token"] == token, "asking again returns the same token"
+    assert again.json()["token"] != token, "each request issues its own token"
+    assert client.get(f"{API}/me/").status_code == 200, "and the first one still works"
 
 
 def test_a_wrong_password_gets_400_and_no_token(world, anonymous):
@@ -72,7 +73,7 @@ def test_a_wrong_password_gets_400_and_no_token(world, anonymous):
     )
     error = assert_error(response, 400, code="invalid")
     assert "do not match" in error["message"]
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_token_request_with_missing_fields_says_which(world, anonymous):
@@ -94,7 +95,7 @@ def test_repeated_failures_lock_the_account_out_even_with_the_right_password(wor
     response = anonymous.post(url, {"email": "member@example.org", "password": PASSWORD}, format="json")
     error = assert_error(response, 429, code="locked_out")
     assert "Too many failed sign-in attempts" in error["message"]
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
     # Someone else is not locked out.
     assert (
         anonymous.post(url, {"email": "observer@example.org", "password": PASSWORD}, format="json").status_code == 200
@@ -158,3 +159,26 @@ def test_docs_are_served_without_any_cdn(client):
     for cdn in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs", "http://", "https://"):
         assert cdn not in html, cdn
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_coming_from_new_addresses_does_not_earn_more_token_attempts(world, anonymous):
+    """As when the server believed X-Forwarded-For from anyone: each attempt seemed to come from a new address."""
+    url = f"{API}/auth/token/"
+    for n in range(1, 13):
+        address = f"203.0.113.{n}"
+        anonymous.post(
+            url,
+            {"email": "member@example.org", "password": "guess"},
+            format="json",
+            REMOTE_ADDR=address,
+            HTTP_X_FORWARDED_FOR=address,
+        )
+    response = anonymous.post(
+        url,
+        {"email": "member@example.org", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="198.51.100.99",
+        HTTP_X_FORWARDED_FOR="198.51.100.99",
+    )
+    assert_error(response, 429, code="locked_out")
+    assert not AuthToken.objects.exists()

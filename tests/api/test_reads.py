@@ -43,12 +43,10 @@ def test_programmes_are_those_i_take_part_in(world, api, anonymous):
 
 
 def test_someone_in_no_collaborative_sees_nothing(world):
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
+    from tests.factories import api_client_for
 
     stranger = UserFactory(email="stranger@example.org")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=stranger).key}")
+    client = api_client_for(stranger)
     for route in ("programmes", "collaboratives", "organisations", "memberships", "invitations", "audit-events"):
         response = client.get(f"{API}/{route}/")
         assert response.status_code == 200

@@ -11,7 +11,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -21,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 
 from collab import services
 from collab.models import AuditEvent, Collaborative, Invitation, Membership, Organisation, Programme
+from tests.factories import api_token_for
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 BODY_REFERENCES = {
@@ -84,9 +84,9 @@ def _published_schema(request, live_server, world, who):
         membership=Membership.objects.get(user=world.people["member"], collaborative=world.ours),
         job_title="SENCo",
     )
-    token = Token.objects.create(user=world.people[who])
+    token = api_token_for(world.people[who])
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/?format=json")
-    schema.config.update(base_url=live_server.url, headers={"Authorization": f"Token {token.key}"})
+    schema.config.update(base_url=live_server.url, headers={"Authorization": f"Token {token}"})
     return _with_real_ids(schema)
 
 

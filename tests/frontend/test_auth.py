@@ -163,3 +163,63 @@ def test_signed_out_pages_need_no_account(client, db, url_name):
     response = client.get(reverse(url_name))
     assert response.status_code == 200
     assert "Sign out" not in text(response)
+
+
+def _from(address, forwarded=None):
+    """What the app sees of a request from `address`, carrying `forwarded` as its X-Forwarded-For header."""
+    return {"REMOTE_ADDR": address, "HTTP_X_FORWARDED_FOR": forwarded or address}
+
+
+def test_coming_from_new_addresses_does_not_earn_more_attempts(client, world, password):
+    """As when the server believed X-Forwarded-For from anyone: each attempt seemed to come from a new address."""
+    for n in range(1, 13):
+        client.post(LOGIN, {"username": "member@example.org", "password": "wrong-guess"}, **_from(f"203.0.113.{n}"))
+    refused = client.post(LOGIN, {"username": "member@example.org", "password": password}, **_from("198.51.100.99"))
+    assert refused.status_code == 429
+    assert "Signing in is paused" in text(refused)
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_x_forwarded_for_from_an_unknown_peer_is_ignored(client, world):
+    from axes.models import AccessAttempt
+
+    client.post(LOGIN, {"username": "member@example.org", "password": "wrong-guess"}, **_from("192.0.2.10", "6.6.6.6"))
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["192.0.2.10"]
+
+
+def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(client, world, settings):
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    # The client made up the left-most entry; our two proxies appended the real client and the first proxy.
+    forwarded = "6.6.6.6, 198.51.100.7, 10.0.0.9"
+    client.post(LOGIN, {"username": "member@example.org", "password": "wrong-guess"}, **_from("10.0.0.2", forwarded))
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.7"]
+
+
+def _ask_for_reset(client, email, address="192.0.2.1"):
+    response = client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address, follow=True)
+    assert response.status_code == 200
+    assert "If there is an account for that address" in text(response), "the same neutral answer every time"
+    return response
+
+
+def test_password_reset_sends_at_most_three_emails_an_hour_to_one_address(client, world, mailoutbox):
+    for n in range(1, 4):
+        _ask_for_reset(client, "member@example.org", address=f"192.0.2.{n}")
+    assert len(mailoutbox) == 3
+    _ask_for_reset(client, "Member@Example.org", address="192.0.2.99")
+    assert len(mailoutbox) == 3, "the fourth request within the hour sends nothing"
+    _ask_for_reset(client, "observer@example.org")
+    assert [m.to for m in mailoutbox[3:]] == [["observer@example.org"]], "other people still get theirs"
+
+
+def test_password_reset_sends_at_most_ten_emails_an_hour_at_one_clients_request(client, world, mailoutbox):
+    from tests.factories import UserFactory
+
+    people = [UserFactory(email=f"person{n}@example.org") for n in range(11)]
+    for person in people:
+        _ask_for_reset(client, person.email, address="198.51.100.7")
+    assert len(mailoutbox) == 10
+    _ask_for_reset(client, people[-1].email, address="198.51.100.8")
+    assert mailoutbox[-1].to == [people[-1].email], "another client is not held back"

@@ -24,6 +24,15 @@ def our_audit_event(world):
     )
 
 
+def members_token_id(world):
+    from knox.models import AuthToken
+
+    from collab.services import token_id
+
+    token, _ = AuthToken.objects.create(user=world.people["member"])
+    return token_id(token)
+
+
 SIGNED_IN = {"anonymous": 302}  # pages send anonymous people to sign in
 PAGE = expect(302, 404, 200, 200, 200, 200, 200)  # a page of our collaborative
 MANAGE = expect(302, 404, 403, 403, 200, 200, 200)  # anchors, facilitators and the programme team
@@ -39,6 +48,15 @@ CASES = [
     Case("get", everyone(200), page="password_reset_confirm", kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}),
     Case("get", everyone(200), page="password_reset_complete"),
     Case("get", {**everyone(200), **SIGNED_IN}, page="profile"),
+    Case("get", {**everyone(200), **SIGNED_IN}, page="account-tokens"),
+    Case(
+        "post",
+        expect(302, 404, 404, 302, 404, 404, 404, lead=404),
+        page="account-token-revoke",
+        kwargs=lambda w: {"token": members_token_id(w)},
+        note="the member's token",
+    ),
+    Case("post", everyone(302), page="account-tokens-revoke-all"),
     Case("get", {**everyone(200), **SIGNED_IN}, page="home"),
     Case("get", PAGE, page="collaborative-overview", kwargs=lambda w: {"slug": w.ours.slug}),
     Case("get", MANAGE, page="collaborative-members", kwargs=lambda w: {"slug": w.ours.slug}),
@@ -101,6 +119,16 @@ CASES = [
         data=lambda w: {"email": w.people["member"].email, "password": PASSWORD},
     ),
     Case("get", everyone(404), page="api-not-found", address="/api/v1/no-such-thing/"),
+    # A person's own API tokens: nobody else's are even visible (404, as for a missing one).
+    Case("get", {**everyone(200), "anonymous": 401}, api="/api/v1/auth/tokens/"),
+    Case(
+        "delete",
+        expect(401, 404, 404, 204, 404, 404, 404, lead=404),
+        api="/api/v1/auth/tokens/{id}/",
+        kwargs=lambda w: {"id": members_token_id(w)},
+        note="the member's token",
+    ),
+    Case("post", {**everyone(200), "anonymous": 401}, api="/api/v1/auth/tokens/revoke-all/"),
     Case(
         "post",
         everyone(200),

@@ -6,8 +6,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from collab import services
 from collab.guests import GUEST_COOKIE, guest_cookie_value
@@ -15,6 +13,7 @@ from collab.models import Guest, GuestLink, Membership
 from config.asgi import application
 from systemmap.models import Element
 from tests.boards.conftest import ORIGIN, LiveClient, session_cookie
+from tests.factories import api_client_for
 from tests.systemmap import builders as b
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,10 +43,7 @@ def small(world):
 
 
 def api_as(world, who):
-    token, _ = Token.objects.get_or_create(user=world.people[who])
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client_for(world.people[who])
 
 
 def test_an_edit_over_the_websocket_reaches_everyone_with_the_map_open(world, small, cookies):

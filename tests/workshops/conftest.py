@@ -12,13 +12,9 @@ def clock(monkeypatch):
 @pytest.fixture
 def api(world):
     """`api("member")`: a client that sends that person's token, as a script would."""
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
+    from tests.factories import api_client_for
 
-    def client_for(who: str) -> APIClient:
-        token, _ = Token.objects.get_or_create(user=world.people[who])
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
+    def client_for(who: str):
+        return api_client_for(world.people[who])
 
     return client_for
