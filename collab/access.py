@@ -10,10 +10,10 @@ give `Forbidden`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -23,6 +23,8 @@ from collab.models import Collaborative, Guest, Membership, Role
 
 if TYPE_CHECKING:
     from collab.models import Board, Programme, Workshop
+
+T = TypeVar("T")
 
 
 class Action(StrEnum):
@@ -158,6 +160,22 @@ def require(user: Any, action: Action, collaborative: Collaborative, *, what: st
     if action not in PERMISSIONS[role]:
         raise Forbidden(f"As {_article(role)} {role.label.lower()} you cannot {what} in {collaborative.name}.")
     return role
+
+
+def require_any(*checks: Callable[[], T]) -> T:
+    """For something more than one rule may allow (a link between two sub-groups: the leads of one end, or the
+    facilitators of either): the first check that passes. When none does, `Forbidden` if any check could see the
+    object — readable but not writable — and `NotFound` only if none could."""
+    forbidden: Forbidden | None = None
+    missing: NotFound | None = None
+    for check in checks:
+        try:
+            return check()
+        except Forbidden as error:
+            forbidden = forbidden or error
+        except NotFound as error:
+            missing = missing or error
+    raise forbidden or missing or NotFound()
 
 
 def require_in_programme(user: Any, action: Action, programme: Programme, *, what: str = "that") -> None:

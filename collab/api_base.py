@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -43,6 +44,56 @@ class ScopedViewSet(GenericViewSet):
         if not hasattr(type(self), "selector"):
             raise TypeError(f"{type(self).__name__} must set `selector`.")
         return type(self).selector(self.request.user)
+
+
+class ReadSerializer(serializers.ModelSerializer):
+    """Base of every model's output shape (all its fields read-only).
+
+    DRF drops `allow_blank` from read-only fields, so a choice the model may leave empty (an element's sector, a
+    sub-group member's mandate) would be published as always one of its choices and an empty one would break the
+    schema's promise. Here read-only fields keep it: the schema then lists "" among the values."""
+
+    def include_extra_kwargs(self, kwargs: dict[str, Any], extra_kwargs: dict[str, Any]) -> dict[str, Any]:
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
+
+
+class InputSerializer(serializers.Serializer):
+    """An input shape with rules across its fields (one of two answers is needed, say).
+
+    `field_rules(data)` returns field → messages for those rules. It is checked even when single fields are wrong,
+    so one 400 names every field to correct, not one after another. `schema_rules` (JSON Schema keywords such as
+    `oneOf`) says the same in the published schema, so a client can know the rule before sending."""
+
+    schema_rules: dict[str, Any] = {}
+
+    def field_rules(self, data: Any) -> dict[str, list[str]]:
+        return {}
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            value = super().to_internal_value(data)
+        except exceptions.ValidationError as error:
+            errors = dict(error.detail) if isinstance(error.detail, dict) else {}
+            for name, messages in self.field_rules(data).items():
+                errors.setdefault(name, messages)
+            raise exceptions.ValidationError(errors) from None
+        errors = self.field_rules(value)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return value
+
+
+class _InputSerializerSchema(OpenApiSerializerExtension):
+    target_class = InputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        return {**schema, **self.target.schema_rules} if direction == "request" else schema
 
 
 # --- One error format --------------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from collab.api import LONG_TEXT, CoreViewSet, PersonSerializer, VisibleRelatedField
-from collab.api.people import _visible
+from collab.api.people import VisibleFilter
+from collab.api_base import InputSerializer, ReadSerializer
 from collab.models import Collaborative, Organisation, User, Workshop
 from collab.selectors import collaboratives_visible, organisations_visible
 from subgroups import services
@@ -97,7 +98,7 @@ class LeadSerializer(serializers.Serializer):
     mandate_agreed_on = serializers.DateField(read_only=True, allow_null=True)
 
 
-class SubGroupSerializer(serializers.ModelSerializer):
+class SubGroupSerializer(ReadSerializer):
     collaborative_name = serializers.CharField(source="collaborative.name", read_only=True)
     leads = LeadSerializer(source="current_leads", many=True, read_only=True)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True, help_text="The latest update's status.")
@@ -131,7 +132,7 @@ class SubGroupSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SubGroupMemberSerializer(serializers.ModelSerializer):
+class SubGroupMemberSerializer(ReadSerializer):
     user = PersonSerializer(read_only=True)
     is_active = serializers.BooleanField(read_only=True)
 
@@ -155,7 +156,7 @@ class SubGroupMemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ReadSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -175,7 +176,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressUpdateSerializer(serializers.ModelSerializer):
+class ProgressUpdateSerializer(ReadSerializer):
     author = PersonSerializer(read_only=True)
 
     class Meta:
@@ -200,7 +201,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UpdateCommentSerializer(serializers.ModelSerializer):
+class UpdateCommentSerializer(ReadSerializer):
     author = PersonSerializer(read_only=True)
 
     class Meta:
@@ -209,7 +210,7 @@ class UpdateCommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SupportEntrySerializer(serializers.ModelSerializer):
+class SupportEntrySerializer(ReadSerializer):
     requested_by = PersonSerializer(read_only=True, allow_null=True)
     given_by = PersonSerializer(read_only=True, allow_null=True)
     is_request = serializers.BooleanField(read_only=True)
@@ -240,7 +241,7 @@ class LinkEndSerializer(serializers.Serializer):
     locality = serializers.CharField(source="collaborative.locality", read_only=True)
 
 
-class SubGroupLinkSerializer(serializers.ModelSerializer):
+class SubGroupLinkSerializer(ReadSerializer):
     from_subgroup = LinkEndSerializer(read_only=True)
     to_subgroup = LinkEndSerializer(read_only=True)
 
@@ -250,7 +251,7 @@ class SubGroupLinkSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ReadSerializer):
     recorded_by = PersonSerializer(read_only=True)
 
     class Meta:
@@ -276,7 +277,7 @@ class ConcernNoteSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
-class ConcernSerializer(serializers.ModelSerializer):
+class ConcernSerializer(ReadSerializer):
     collaborative_name = serializers.CharField(source="collaborative.name", read_only=True)
     raised_by = PersonSerializer(read_only=True)
     notes = ConcernNoteSerializer(many=True, read_only=True)
@@ -375,7 +376,30 @@ class MilestoneUpdateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=MilestoneState.choices)
 
 
-class ProgressUpdateCreateSerializer(serializers.Serializer):
+class ProgressUpdateCreateSerializer(InputSerializer):
+    """Children's and families' voice is a question every update answers: either how their views were considered
+    (`children_voice`), or that they were not yet (`children_voice_not_yet`: true) — one of the two, not both."""
+
+    schema_rules = {
+        "oneOf": [
+            {"required": ["children_voice"], "properties": {"children_voice": {"pattern": r"\S"}}},
+            {"required": ["children_voice_not_yet"], "properties": {"children_voice_not_yet": {"enum": [True]}}},
+        ]
+    }
+
+    def field_rules(self, data: Any) -> dict[str, list[str]]:
+        voice = str(data.get("children_voice") or "").strip()
+        not_yet = data.get("children_voice_not_yet") in serializers.BooleanField.TRUE_VALUES
+        if not voice and not not_yet:
+            return {
+                "children_voice": [
+                    "Say how children's and families' views were considered, or tick “Not yet” if they were not."
+                ]
+            }
+        if voice and not_yet:
+            return {"children_voice": ["Either say how their views were considered, or tick “Not yet” — not both."]}
+        return {}
+
     subgroup = _subgroup_field()
     status = serializers.ChoiceField(choices=Status.choices)
     done = _text(help_text="What was done.")
@@ -468,7 +492,7 @@ def _bool_filter(help_text: str, method: str) -> filters.BooleanFilter:
 
 
 class SubGroupFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
     status = filters.ChoiceFilter(choices=Status.choices, method="filter_status")
     open = _bool_filter("true: sub-groups still running; false: closed ones.", "filter_open")
 
@@ -486,8 +510,8 @@ class SubGroupFilter(filters.FilterSet):
 
 
 class SubGroupMemberFilter(filters.FilterSet):
-    subgroup = filters.ModelChoiceFilter(queryset=_visible(subgroups_visible))
-    user = filters.ModelChoiceFilter(queryset=_visible(people_visible))
+    subgroup = VisibleFilter(subgroups_visible, what="sub-group")
+    user = VisibleFilter(people_visible, what="person")
     role = filters.ChoiceFilter(choices=SubGroupRole.choices)
     active = _bool_filter("true: people in the sub-group now; false: past parts.", "filter_active")
 
@@ -500,7 +524,7 @@ class SubGroupMemberFilter(filters.FilterSet):
 
 
 class MilestoneFilter(filters.FilterSet):
-    subgroup = filters.ModelChoiceFilter(queryset=_visible(subgroups_visible))
+    subgroup = VisibleFilter(subgroups_visible, what="sub-group")
     state = filters.ChoiceFilter(choices=MilestoneState.choices)
 
     class Meta:
@@ -509,7 +533,7 @@ class MilestoneFilter(filters.FilterSet):
 
 
 class ProgressUpdateFilter(filters.FilterSet):
-    subgroup = filters.ModelChoiceFilter(queryset=_visible(subgroups_visible))
+    subgroup = VisibleFilter(subgroups_visible, what="sub-group")
     status = filters.ChoiceFilter(choices=Status.choices)
 
     class Meta:
@@ -518,7 +542,7 @@ class ProgressUpdateFilter(filters.FilterSet):
 
 
 class UpdateCommentFilter(filters.FilterSet):
-    update = filters.ModelChoiceFilter(queryset=_visible(updates_visible))
+    update = VisibleFilter(updates_visible, what="progress update")
 
     class Meta:
         model = UpdateComment
@@ -526,7 +550,7 @@ class UpdateCommentFilter(filters.FilterSet):
 
 
 class SupportEntryFilter(filters.FilterSet):
-    subgroup = filters.ModelChoiceFilter(queryset=_visible(subgroups_visible))
+    subgroup = VisibleFilter(subgroups_visible, what="sub-group")
     state = filters.ChoiceFilter(choices=SupportState.choices)
     kind = filters.ChoiceFilter(choices=SupportKind.choices)
 
@@ -536,8 +560,8 @@ class SupportEntryFilter(filters.FilterSet):
 
 
 class SubGroupLinkFilter(filters.FilterSet):
-    subgroup = filters.ModelChoiceFilter(
-        queryset=_visible(subgroups_visible), method="filter_subgroup", help_text="Links from or to this sub-group."
+    subgroup = VisibleFilter(
+        subgroups_visible, what="sub-group", method="filter_subgroup", help_text="Links from or to this sub-group."
     )
 
     class Meta:
@@ -549,7 +573,7 @@ class SubGroupLinkFilter(filters.FilterSet):
 
 
 class ReviewFilter(filters.FilterSet):
-    subgroup = filters.ModelChoiceFilter(queryset=_visible(subgroups_visible))
+    subgroup = VisibleFilter(subgroups_visible, what="sub-group")
     decision = filters.ChoiceFilter(choices=ReviewDecision.choices)
 
     class Meta:
@@ -558,7 +582,7 @@ class ReviewFilter(filters.FilterSet):
 
 
 class ConcernFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
     state = filters.ChoiceFilter(choices=ConcernState.choices)
 
     class Meta:

@@ -15,14 +15,15 @@ from rest_framework.routers import BaseRouter
 
 from actionplans.models import PlanItem
 from actionplans.selectors import plan_items_visible
-from collab.api.people import CoreViewSet, VisibleRelatedField, _visible
+from collab.api.people import CoreViewSet, VisibleFilter, VisibleRelatedField
+from collab.api_base import ReadSerializer
 from collab.selectors import collaboratives_visible
 from subgroups.models import PlanItemOwner, SubGroup
 from subgroups.plan_items import plan_item_owner_set, plan_item_owners_visible
 from subgroups.selectors import subgroups_visible
 
 
-class PlanItemOwnerSerializer(serializers.ModelSerializer):
+class PlanItemOwnerSerializer(ReadSerializer):
     collaborative = serializers.IntegerField(source="item.collaborative_id", read_only=True)
 
     class Meta:
@@ -37,10 +38,8 @@ class PlanItemOwnerSetSerializer(serializers.Serializer):
 
 
 class PlanItemOwnerFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(
-        queryset=_visible(collaboratives_visible), field_name="item__collaborative"
-    )
-    subgroup = filters.ModelChoiceFilter(queryset=_visible(subgroups_visible))
+    collaborative = VisibleFilter(collaboratives_visible, field_name="item__collaborative")
+    subgroup = VisibleFilter(subgroups_visible, what="sub-group")
 
     class Meta:
         model = PlanItemOwner

@@ -19,9 +19,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from collab.access import Action, can, require, require_confidential, require_leader
+from collab.access import Action, can, require, require_any, require_confidential, require_leader
 from collab.audit import audit_record, changes_between, snapshot
-from collab.errors import Conflict, DomainError, Forbidden, NotFound
+from collab.errors import Conflict, DomainError, Forbidden
 from collab.identifiers import require_confirmed
 from collab.models import Collaborative, Membership, Organisation, Role, User, Workshop
 from subgroups.models import (
@@ -738,10 +738,10 @@ def link_remove(*, actor: User, link: SubGroupLink) -> SubGroupLink:
         .select_related("from_subgroup__collaborative", "to_subgroup__collaborative")
         .get(pk=link.pk)
     )
-    try:
-        _require_lead(actor, link.from_subgroup, what="remove this link")
-    except (Forbidden, NotFound):
-        require(actor, Action.SUPPORT, link.to_subgroup.collaborative, what="remove this link")
+    require_any(
+        lambda: _require_lead(actor, link.from_subgroup, what="remove this link"),
+        lambda: require(actor, Action.SUPPORT, link.to_subgroup.collaborative, what="remove this link"),
+    )
     if link.removed_at is not None:
         raise Conflict("This link has already been removed.")
     link.removed_at, link.removed_by = timezone.now(), actor

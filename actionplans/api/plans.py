@@ -46,7 +46,8 @@ from actionplans.selectors import (
     priorities_visible,
     strategies_visible,
 )
-from collab.api.people import CoreViewSet, PersonSerializer, VisibleRelatedField, _visible
+from collab.api.people import CoreViewSet, PersonSerializer, VisibleFilter, VisibleRelatedField
+from collab.api_base import ReadSerializer
 from collab.models import Collaborative, Sector, Workshop
 from collab.selectors import collaboratives_visible, programmes_visible, workshops_visible
 
@@ -64,7 +65,7 @@ def _collaborative_field(**kwargs: Any) -> VisibleRelatedField:
 # --- Read serializers ---------------------------------------------------------------------------------------------
 
 
-class PlanVersionSerializer(serializers.ModelSerializer):
+class PlanVersionSerializer(ReadSerializer):
     recorded_by = PersonSerializer(read_only=True)
 
     class Meta:
@@ -73,7 +74,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionPlanSerializer(serializers.ModelSerializer):
+class ActionPlanSerializer(ReadSerializer):
     versions = PlanVersionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -82,7 +83,7 @@ class ActionPlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AlignmentSerializer(serializers.ModelSerializer):
+class AlignmentSerializer(ReadSerializer):
     collaborative = serializers.IntegerField(source="item.collaborative_id", read_only=True)
     created_by = PersonSerializer(read_only=True)
 
@@ -92,14 +93,14 @@ class AlignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ItemAlignmentSerializer(serializers.ModelSerializer):
+class ItemAlignmentSerializer(ReadSerializer):
     class Meta:
         model = Alignment
         fields = ["id", "objective", "note"]
         read_only_fields = fields
 
 
-class PlanItemSerializer(serializers.ModelSerializer):
+class PlanItemSerializer(ReadSerializer):
     partners = serializers.SerializerMethodField()
     alignments = ItemAlignmentSerializer(many=True, read_only=True)
 
@@ -136,7 +137,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
         return [p.sector for p in item.partners.all()]
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
+class OutcomeSerializer(ReadSerializer):
     programme = serializers.IntegerField(source="framework.programme_id", read_only=True)
 
     class Meta:
@@ -145,14 +146,14 @@ class OutcomeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(ReadSerializer):
     class Meta:
         model = Objective
         fields = ["id", "collaborative", "strategy", "reference", "title", "description", "position"]
         read_only_fields = fields
 
 
-class StrategySerializer(serializers.ModelSerializer):
+class StrategySerializer(ReadSerializer):
     objectives = ObjectiveSerializer(many=True, read_only=True)
     url = serializers.CharField(read_only=True, help_text="A web address of the strategy, or empty.")
     created_by = PersonSerializer(read_only=True)
@@ -254,7 +255,7 @@ class AlignmentCreateSerializer(serializers.Serializer):
 
 
 class ByCollaborative(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
 
 
 class ActionPlanFilter(ByCollaborative):
@@ -281,7 +282,7 @@ class StrategyFilter(ByCollaborative):
 
 
 class ObjectiveFilter(ByCollaborative):
-    strategy = filters.ModelChoiceFilter(queryset=_visible(strategies_visible))
+    strategy = VisibleFilter(strategies_visible)
 
     class Meta:
         model = Objective
@@ -289,11 +290,9 @@ class ObjectiveFilter(ByCollaborative):
 
 
 class AlignmentFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(
-        queryset=_visible(collaboratives_visible), field_name="item__collaborative"
-    )
-    item = filters.ModelChoiceFilter(queryset=_visible(plan_items_visible))
-    objective = filters.ModelChoiceFilter(queryset=_visible(objectives_visible))
+    collaborative = VisibleFilter(collaboratives_visible, field_name="item__collaborative")
+    item = VisibleFilter(plan_items_visible, what="plan item")
+    objective = VisibleFilter(objectives_visible)
 
     class Meta:
         model = Alignment
@@ -301,9 +300,7 @@ class AlignmentFilter(filters.FilterSet):
 
 
 class OutcomeFilter(filters.FilterSet):
-    programme = filters.ModelChoiceFilter(
-        queryset=_visible(programmes_visible), field_name="framework__programme", label="programme"
-    )
+    programme = VisibleFilter(programmes_visible, field_name="framework__programme", label="programme")
     level = filters.ChoiceFilter(choices=OutcomeLevel.choices)
 
     class Meta:

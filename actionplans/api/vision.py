@@ -40,7 +40,8 @@ from actionplans.selectors import (
     vision_statements_visible,
     vision_versions_visible,
 )
-from collab.api.people import CoreViewSet, PersonSerializer, VisibleRelatedField, _visible
+from collab.api.people import CoreViewSet, PersonSerializer, VisibleFilter, VisibleRelatedField
+from collab.api_base import ReadSerializer
 from collab.models import Collaborative, Sector
 from collab.selectors import collaboratives_visible
 from systemmap.models import Evidence, Finding
@@ -56,7 +57,7 @@ def _collaborative_field(**kwargs: Any) -> VisibleRelatedField:
 # --- Read serializers --------------------------------------------------------------------------------------------
 
 
-class VisionStatementSerializer(serializers.ModelSerializer):
+class VisionStatementSerializer(ReadSerializer):
     created_by = PersonSerializer(read_only=True)
     updated_by = PersonSerializer(read_only=True, allow_null=True)
 
@@ -127,7 +128,7 @@ def _remember_summaries(context: dict, ids: list[int]) -> dict:
     return summaries
 
 
-class VisionVersionSerializer(serializers.ModelSerializer):
+class VisionVersionSerializer(ReadSerializer):
     statements = PublishedStatementSerializer(many=True, read_only=True, help_text="As published, in order.")
     published_by = PersonSerializer(read_only=True)
     is_current = serializers.SerializerMethodField()
@@ -162,7 +163,7 @@ class VisionVersionSerializer(serializers.ModelSerializer):
         return EndorsementCountsSerializer(counts).data
 
 
-class EndorsementSerializer(serializers.ModelSerializer):
+class EndorsementSerializer(ReadSerializer):
     member = PersonSerializer(read_only=True)
     collaborative = serializers.IntegerField(source="version.collaborative_id", read_only=True)
     version_number = serializers.IntegerField(source="version.number", read_only=True)
@@ -185,7 +186,7 @@ class EndorsementSerializer(serializers.ModelSerializer):
         extra_kwargs = {"sector": {"help_text": "The member's sector in the collaborative when they responded."}}
 
 
-class PrioritySerializer(serializers.ModelSerializer):
+class PrioritySerializer(ReadSerializer):
     created_by = PersonSerializer(read_only=True)
 
     class Meta:
@@ -270,7 +271,7 @@ class EndorsementUpdateSerializer(serializers.Serializer):
 
 
 class VisionStatementFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
 
     class Meta:
         model = VisionStatement
@@ -278,7 +279,7 @@ class VisionStatementFilter(filters.FilterSet):
 
 
 class VisionVersionFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
 
     class Meta:
         model = VisionVersion
@@ -286,10 +287,8 @@ class VisionVersionFilter(filters.FilterSet):
 
 
 class EndorsementFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(
-        queryset=_visible(collaboratives_visible), field_name="version__collaborative"
-    )
-    version = filters.ModelChoiceFilter(queryset=_visible(vision_versions_visible))
+    collaborative = VisibleFilter(collaboratives_visible, field_name="version__collaborative")
+    version = VisibleFilter(vision_versions_visible, what="vision version")
     response = filters.ChoiceFilter(choices=EndorsementResponse.choices)
     sector = filters.ChoiceFilter(choices=Sector.choices)
     mine = filters.BooleanFilter(method="filter_mine", help_text="true: only your own responses.")
@@ -307,7 +306,7 @@ class EndorsementFilter(filters.FilterSet):
 
 
 class PriorityFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
 
     class Meta:
         model = Priority

@@ -25,7 +25,7 @@ from rest_framework.routers import BaseRouter
 
 from collab import services
 from collab.access import grants_for
-from collab.api_base import ScopedViewSet, error_body
+from collab.api_base import ReadSerializer, ScopedViewSet, error_body
 from collab.models import (
     COLLABORATIVE_ROLES,
     AuditEvent,
@@ -92,6 +92,23 @@ def _visible(selector: Callable[[Any], QuerySet]) -> Callable[[Any], QuerySet]:
     return queryset
 
 
+class VisibleFilter(filters.ModelChoiceFilter):
+    """Every list's filter by the id of a related object (`?collaborative=`, `?map=`, `?subgroup=`…): the id must be of
+    one the person can see. Another locality's id is refused with 400 on the parameter, exactly like a missing one,
+    never answered with an empty page."""
+
+    def __init__(self, selector: Callable[[Any], QuerySet], *, what: str = "", **kwargs: Any) -> None:
+        self.what = what
+        super().__init__(queryset=_visible(selector), **kwargs)
+
+    @property
+    def field(self) -> Any:
+        field = super().field
+        what = self.what or self.field_name.rsplit("__", 1)[-1].replace("_", " ")
+        field.error_messages["invalid_choice"] = f"Give the id of a {what} you can see."
+        return field
+
+
 class FieldSearchFilter(SearchFilter):
     """Search whose refusals name the `search` parameter, like every other field-level message."""
 
@@ -123,14 +140,14 @@ class PersonSerializer(serializers.Serializer):
     email = serializers.EmailField(read_only=True)
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(ReadSerializer):
     class Meta:
         model = Programme
         fields = ["id", "name", "slug", "description", "starts_on", "ends_on", "created_at"]
         read_only_fields = fields
 
 
-class CollaborativeSerializer(serializers.ModelSerializer):
+class CollaborativeSerializer(ReadSerializer):
     programme_name = serializers.CharField(source="programme.name", read_only=True)
     anchor_organisation_name = serializers.CharField(
         source="anchor_organisation.name", read_only=True, allow_null=True, default=None
@@ -163,7 +180,7 @@ class CollaborativeSerializer(serializers.ModelSerializer):
         return role.value if role else None
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ReadSerializer):
     collaborative_name = serializers.CharField(
         source="collaborative.name", read_only=True, allow_null=True, default=None
     )
@@ -174,7 +191,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ReadSerializer):
     user = PersonSerializer(read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True, allow_null=True, default=None)
     is_active = serializers.BooleanField(read_only=True)
@@ -200,7 +217,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(ReadSerializer):
     """An invitation as its sender sees it. The link's token is never shown: it goes to the invitee by email only."""
 
     invited_by = PersonSerializer(read_only=True)
@@ -238,7 +255,7 @@ class ChangesField(serializers.JSONField):
     pass
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ReadSerializer):
     changes = ChangesField(read_only=True)
 
     class Meta:
@@ -349,7 +366,7 @@ class InvitationCreateSerializer(serializers.Serializer):
 
 
 class CollaborativeFilter(filters.FilterSet):
-    programme = filters.ModelChoiceFilter(queryset=_visible(programmes_visible))
+    programme = VisibleFilter(programmes_visible)
 
     class Meta:
         model = Collaborative
@@ -357,7 +374,7 @@ class CollaborativeFilter(filters.FilterSet):
 
 
 class OrganisationFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
     sector = filters.ChoiceFilter(choices=Sector.choices)
 
     class Meta:
@@ -366,8 +383,8 @@ class OrganisationFilter(filters.FilterSet):
 
 
 class MembershipFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
-    organisation = filters.ModelChoiceFilter(queryset=_visible(organisations_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
+    organisation = VisibleFilter(organisations_visible)
     role = filters.ChoiceFilter(choices=Role.choices)
     sector = filters.ChoiceFilter(choices=Sector.choices)
     active = filters.BooleanFilter(method="filter_active", help_text="true: current members; false: former ones.")
@@ -383,7 +400,7 @@ class MembershipFilter(filters.FilterSet):
 
 
 class InvitationFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
     status = filters.ChoiceFilter(choices=INVITATION_STATUS_CHOICES, method="filter_status")
 
     class Meta:
@@ -403,7 +420,7 @@ class InvitationFilter(filters.FilterSet):
 
 
 class AuditEventFilter(filters.FilterSet):
-    collaborative = filters.ModelChoiceFilter(queryset=_visible(collaboratives_visible))
+    collaborative = VisibleFilter(collaboratives_visible)
     action = filters.CharFilter(max_length=80, help_text="For example membership.update.")
     target_type = filters.CharFilter(max_length=80, help_text="For example collab.membership.")
 

@@ -22,7 +22,8 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from collab import selectors, services
-from collab.api.people import CoreViewSet, PersonSerializer, VisibleRelatedField, _text, _visible
+from collab.api.people import CoreViewSet, PersonSerializer, VisibleFilter, VisibleRelatedField, _text
+from collab.api_base import ReadSerializer
 from collab.errors import DomainError
 from collab.models import Collaborative, Programme, Registration, Workshop, WorkshopFormat, WorkshopLength
 from collab.selectors import collaboratives_visible, programmes_visible, registrations_visible, workshops_visible
@@ -42,7 +43,7 @@ TIMES_HELP = "ISO 8601. Without an offset it is a UK time (Europe/London)."
 # --- Read serializers --------------------------------------------------------------------------------------------
 
 
-class WorkshopSerializer(serializers.ModelSerializer):
+class WorkshopSerializer(ReadSerializer):
     collaborative_name = serializers.CharField(
         source="collaborative.name", read_only=True, allow_null=True, default=None
     )
@@ -79,7 +80,7 @@ class WorkshopSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(ReadSerializer):
     """A place at a workshop. You see your own, and everyone's at the workshops you run."""
 
     user = PersonSerializer(read_only=True)
@@ -249,7 +250,7 @@ class UKDayFilter(filters.DateFilter):
         return queryset.filter(starts_at__gte=start) if start else queryset
 
 
-class CollaborativeWorkshopsFilter(filters.ModelChoiceFilter):
+class CollaborativeWorkshopsFilter(VisibleFilter):
     """A collaborative's own workshops and the cross-locality workshops of its programme."""
 
     def filter(self, queryset: QuerySet, value: Collaborative | None) -> QuerySet:
@@ -260,10 +261,10 @@ class CollaborativeWorkshopsFilter(filters.ModelChoiceFilter):
 
 class _WorkshopFilterBase(filters.FilterSet):
     collaborative = CollaborativeWorkshopsFilter(
-        queryset=_visible(collaboratives_visible),
+        collaboratives_visible,
         help_text="The collaborative's own workshops and the cross-locality workshops of its programme.",
     )
-    programme = filters.ModelChoiceFilter(queryset=_visible(programmes_visible))
+    programme = VisibleFilter(programmes_visible)
     cross_locality = filters.BooleanFilter(
         field_name="collaborative", lookup_expr="isnull", help_text="true: only cross-locality workshops."
     )
@@ -286,7 +287,7 @@ WorkshopFilter = type(
 
 
 class RegistrationFilter(filters.FilterSet):
-    workshop = filters.ModelChoiceFilter(queryset=_visible(workshops_visible))
+    workshop = VisibleFilter(workshops_visible)
     user = filters.NumberFilter(field_name="user_id", min_value=1, max_value=2**31 - 1)
     attended = filters.BooleanFilter(help_text="true: came; false: did not come.")
     attendance_taken = filters.BooleanFilter(

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from collab.access import Action, can
 from collab.api.people import VisibleRelatedField, _text
+from collab.api_base import ReadSerializer
 from collab.identifiers import ATTRIBUTION_ROLES, compose_attribution
 from collab.models import Collaborative, Sector
 from collab.selectors import collaboratives_visible
@@ -64,7 +65,7 @@ CONFIRM_HELP = (
 # --- Read ----------------------------------------------------------------------------------------------------------
 
 
-class MapSerializer(serializers.ModelSerializer):
+class MapSerializer(ReadSerializer):
     collaborative_name = serializers.CharField(source="collaborative.name", read_only=True)
     element_count = serializers.IntegerField(read_only=True, default=0)
     connection_count = serializers.IntegerField(read_only=True, default=0)
@@ -93,7 +94,7 @@ class MapSerializer(serializers.ModelSerializer):
         return can(request.user if request else None, Action.EDIT_PLAN, map_.collaborative)
 
 
-class ElementSerializer(serializers.ModelSerializer):
+class ElementSerializer(ReadSerializer):
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -116,7 +117,7 @@ class ElementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConnectionSerializer(serializers.ModelSerializer):
+class ConnectionSerializer(ReadSerializer):
     class Meta:
         model = Connection
         fields = [
@@ -135,7 +136,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ReadSerializer):
     """Evidence as the person may see it: a data point counting fewer than 5 shows no number (`suppressed`) to
     anyone but facilitators and the programme team, who alone see sensitive evidence at all."""
 
@@ -183,7 +184,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return self._suppressed(evidence)
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(ReadSerializer):
     elements = serializers.SerializerMethodField(help_text="Ids of the elements it is about.")
     evidence = serializers.SerializerMethodField(help_text="Ids of evidence linked to it (besides evidence on it).")
     source_url = serializers.SerializerMethodField(help_text="The workshop board it was promoted from, if any.")
@@ -217,7 +218,7 @@ class FindingSerializer(serializers.ModelSerializer):
         return board_url(finding.source_board_id) if finding.source_board_id else None
 
 
-class MapVersionSerializer(serializers.ModelSerializer):
+class MapVersionSerializer(ReadSerializer):
     created_by_name = serializers.CharField(source="created_by.display_name", read_only=True)
 
     class Meta:
@@ -226,7 +227,7 @@ class MapVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MapCommentSerializer(serializers.ModelSerializer):
+class MapCommentSerializer(ReadSerializer):
     author_name = serializers.CharField(source="author.display_name", read_only=True)
 
     class Meta:

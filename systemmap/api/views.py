@@ -15,8 +15,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from collab.api.people import CoreViewSet, _visible
+from collab.api.people import CoreViewSet, VisibleFilter
 from collab.models import Sector
+from collab.selectors import collaboratives_visible
 from systemmap import io, selectors, services
 from systemmap.api import serializers as s
 from systemmap.models import (
@@ -62,7 +63,7 @@ DOWNLOAD_RENDERERS = [
 
 
 class MapFilter(filters.FilterSet):
-    collaborative = filters.NumberFilter(field_name="collaborative_id", min_value=1, max_value=2**62)
+    collaborative = VisibleFilter(collaboratives_visible)
 
     class Meta:
         model = Map
@@ -70,7 +71,7 @@ class MapFilter(filters.FilterSet):
 
 
 class _OnMapFilter(filters.FilterSet):
-    map = filters.ModelChoiceFilter(queryset=_visible(selectors.maps_visible))
+    map = VisibleFilter(selectors.maps_visible)
 
 
 class ElementFilter(_OnMapFilter):
@@ -84,8 +85,8 @@ class ElementFilter(_OnMapFilter):
 
 class ConnectionFilter(_OnMapFilter):
     type = filters.ChoiceFilter(choices=ConnectionType.choices)
-    source = filters.NumberFilter(field_name="source_id", min_value=1, max_value=2**62)
-    target = filters.NumberFilter(field_name="target_id", min_value=1, max_value=2**62)
+    source = VisibleFilter(selectors.elements_visible, what="element")
+    target = VisibleFilter(selectors.elements_visible, what="element")
 
     class Meta:
         model = Connection
@@ -93,9 +94,9 @@ class ConnectionFilter(_OnMapFilter):
 
 
 class EvidenceFilter(_OnMapFilter):
-    element = filters.NumberFilter(field_name="element_id", min_value=1, max_value=2**62)
-    connection = filters.NumberFilter(field_name="connection_id", min_value=1, max_value=2**62)
-    finding = filters.NumberFilter(field_name="finding_id", min_value=1, max_value=2**62)
+    element = VisibleFilter(selectors.elements_visible)
+    connection = VisibleFilter(selectors.connections_visible)
+    finding = VisibleFilter(selectors.findings_visible)
     kind = filters.ChoiceFilter(choices=EvidenceKind.choices)
     source_kind = filters.ChoiceFilter(choices=SourceKind.choices)
 
@@ -117,8 +118,8 @@ class VersionFilter(_OnMapFilter):
 
 
 class CommentFilter(_OnMapFilter):
-    element = filters.NumberFilter(field_name="element_id", min_value=1, max_value=2**62)
-    finding = filters.NumberFilter(field_name="finding_id", min_value=1, max_value=2**62)
+    element = VisibleFilter(selectors.elements_visible)
+    finding = VisibleFilter(selectors.findings_visible)
 
     class Meta:
         model = MapComment

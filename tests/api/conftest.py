@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from collab.models import AuditEvent, Collaborative, Invitation, Membership, Organisation, Programme
-from tests.factories import api_client_for
+from tests.factories import api_client_for, api_token_for
 
 API = "/api/v1"
 
@@ -64,3 +64,39 @@ def unchanged(world):
         assert db_state() == before
 
     return check
+
+
+@pytest.fixture
+def answered_as_published(world):
+    """`answered_as_published("member", "GET", "/api/v1/map-elements/{id}/", id=…)`: calls the operation in-process
+    with that person's token and checks that the answer is what the published schema promises (status, content type,
+    body). Returns the response."""
+    import schemathesis
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    # In-process, inside the test's transaction: requests must not close the database connection when they end (as
+    # Django's own test client arranges).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+
+    def call(who: str, method: str, path: str, *, body: dict | None = None, **path_parameters):
+        token = api_token_for(world.people[who])
+        operation = schema[path][method]
+        case = operation.Case(path_parameters=path_parameters, body=body, media_type="application/json")
+        response = case.call(headers={"Authorization": f"Token {token}"})
+        case.validate_response(
+            response, checks=[status_code_conformance, content_type_conformance, response_schema_conformance]
+        )
+        return response
+
+    yield call
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

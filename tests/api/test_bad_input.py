@@ -391,3 +391,14 @@ def test_malformed_json_is_a_400(world, api, unchanged):
         )
     error = assert_error(response, 400, code="parse_error")
     assert "JSON" in error["message"]
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-1", "501", "null", "2.5", ""])
+def test_a_page_size_that_is_not_a_whole_number_from_1_to_500_is_refused(world, api, page_size):
+    error = assert_error(api("member").get(f"{API}/memberships/", {"page_size": page_size}), 400, field="page_size")
+    assert "from 1 to 500" in error["fields"]["page_size"][0]
+
+
+def test_a_page_size_in_range_sets_the_rows_per_page(world, api):
+    body = api("facilitator").get(f"{API}/memberships/", {"page_size": "2"}).json()
+    assert len(body["results"]) == 2 and body["next"]

@@ -18,7 +18,7 @@ from subgroups.models import (
     UpdateComment,
     UpdateDraft,
 )
-from tests.api.conftest import anonymous, api, db_state  # noqa: F401  (fixtures shared with the core's API tests)
+from tests.api.conftest import anonymous, answered_as_published, api, db_state  # noqa: F401  (shared fixtures)
 
 TABLES = (
     SubGroup,

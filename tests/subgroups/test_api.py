@@ -359,3 +359,42 @@ def test_a_changed_direction_without_a_reason_says_why(world, api, unchanged):
     assert "Say why the direction changed" in error["fields"]["direction_reason"][0]
     assert SubGroup.objects.get(pk=subgroup.pk).current_update is None
     assert SubGroupMember.objects.filter(subgroup=subgroup).count() == 1
+
+
+@pytest.mark.parametrize("direction", ["to their locality", "from their locality"])
+def test_removing_a_link_one_can_read_but_not_change_is_forbidden_not_missing(world, api, direction):
+    """Readable but not writable answers 403 whichever end of a cross-locality link is ours; unreadable, 404."""
+    ours, theirs = b.subgroup(world), b.their_subgroup(world)
+    ends = (ours, theirs) if direction == "to their locality" else (theirs, ours)
+    link = services.link_create(actor=world.people["programme_team"], from_subgroup=ends[0], to_subgroup=ends[1])
+    assert api("observer").get(f"{API}/subgroup-links/{link.pk}/").status_code == 200
+    assert_error(api("observer").post(f"{API}/subgroup-links/{link.pk}/remove/"), 403, code="permission_denied")
+    assert_error(api("member").post(f"{API}/subgroup-links/{link.pk}/remove/"), 403, code="permission_denied")
+    link.refresh_from_db()
+    assert link.removed_at is None
+
+
+def test_a_member_without_a_mandate_is_answered_as_the_schema_promises(world, answered_as_published):
+    """A plain member has no mandate (""), nor where it was agreed: reading or ending their part matches the schema."""
+    part = b.part_of(world, b.subgroup(world))
+    read = answered_as_published("observer", "GET", "/api/v1/subgroup-members/{id}/", id=part.pk)
+    assert (read.json()["mandate"], read.json()["mandate_setting"]) == ("", "")
+    ended = answered_as_published("facilitator", "POST", "/api/v1/subgroup-members/{id}/end/", id=part.pk)
+    assert ended.json()["is_active"] is False
+
+
+def test_a_progress_update_names_every_field_to_correct_at_once(world, api):
+    """The children's-voice question is answered in one of two ways; leaving both out is reported together with the
+    other mistakes, not after they are fixed."""
+    subgroup = b.subgroup(world)
+    body = _update_body(subgroup, done="", children_voice="")
+    error = assert_error(api("lead").post(f"{API}/progress-updates/", body, format="json"), 400)
+    assert {"done", "children_voice"} <= set(error["fields"]), error
+    assert subgroup.updates.count() == 0
+
+
+def test_the_schema_says_a_progress_update_needs_one_answer_about_children_s_voice(client):
+    schema = client.get("/api/schema/?format=json").json()
+    request = schema["components"]["schemas"]["ProgressUpdateCreateRequest"]
+    assert [branch["required"] for branch in request["oneOf"]] == [["children_voice"], ["children_voice_not_yet"]]
+    assert "children_voice" not in request["required"] and "children_voice_not_yet" not in request["required"]

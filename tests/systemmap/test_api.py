@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from collab.models import AuditEvent
-from systemmap.models import Connection, Element, Evidence, Map
+from systemmap.models import Connection, Element, ElementType, Evidence, Map
 from tests.api.conftest import API, assert_error
 from tests.systemmap import builders as b
 from tests.systemmap.builders import KUMU_FIXTURE
@@ -313,3 +313,30 @@ def test_a_form_with_too_many_fields_is_a_400_in_the_apis_own_format(world, api,
     response = api("facilitator").post(f"{API}/findings/", body, content_type="application/x-www-form-urlencoded")
     assert assert_error(response, 400)["code"] == "parse_error"
     assert not map_.findings.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter", "theirs"),
+    [
+        ("maps/", "collaborative", lambda w, their_map, their_element: w.theirs.pk),
+        ("evidence/", "element", lambda w, their_map, their_element: their_element.pk),
+        ("map-connections/", "source", lambda w, their_map, their_element: their_element.pk),
+        ("map-comments/", "element", lambda w, their_map, their_element: their_element.pk),
+    ],
+)
+def test_filtering_by_another_locality_s_id_is_refused_like_every_other_filter(world, api, path, parameter, theirs):
+    """As for every list: an id one cannot see is a 400 naming the parameter, not an empty page."""
+    b.a_map(world)
+    their_map = b.their_map(world)
+    their_element = b.element(world, their_map, "Brindle CAMHS")
+    error = assert_error(
+        api("member").get(f"{API}/{path}", {parameter: theirs(world, their_map, their_element)}), 400, field=parameter
+    )
+    assert "you can see" in error["fields"][parameter][0]
+
+
+def test_an_element_without_a_sector_is_answered_as_the_schema_promises(world, answered_as_published):
+    element = b.element(world, b.a_map(world), "Waiting list", type=ElementType.PRESSURE)
+    assert element.sector == ""
+    read = answered_as_published("member", "GET", "/api/v1/map-elements/{id}/", id=element.pk)
+    assert read.json()["sector"] == ""
