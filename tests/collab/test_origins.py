@@ -27,7 +27,7 @@ def opens(cookie: str, host: str, origin: str | None, **headers: str) -> bool:
 
     async def go():
         communicator = WebsocketCommunicator(application, "/ws/workspace/", headers=sent)
-        connected, _ = await communicator.connect()
+        connected, _ = await communicator.connect(timeout=10)
         if connected:
             await communicator.disconnect()
         return connected
