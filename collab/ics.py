@@ -1,44 +1,29 @@
-"""A calendar file (RFC 5545) for one workshop, written by hand.
+"""A calendar file (RFC 5545) for one workshop, written by the `icalendar` library.
 
-One VEVENT with times in UTC needs no VTIMEZONE block, so the whole format used here is a dozen lines: escaping
-text (backslash, semicolon, comma, newline), folding lines at 75 octets and CRLF line ends. That is less to keep
-than a dependency; calendar programs show the times in the reader's own zone (UK time for UK readers).
+The library escapes text (backslash, semicolon, comma and every line break, a lone carriage return included, so a
+venue or title can never start a property of its own), folds lines at 75 octets and ends them with CRLF. Times are
+in UTC, so one VEVENT needs no VTIMEZONE block; calendar programs show them in the reader's own zone (UK time for UK
+readers). Control characters other than line breaks and tabs, which RFC 5545 does not allow in text, are dropped
+before the library sees the text.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from icalendar import Calendar, Event
 
 ICS_TYPE = "text/calendar"
 
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
+_NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (never splitting a UTF-8 character)."""
-    out: list[str] = []
-    current, size = "", 0
-    for char in line:
-        width = len(char.encode())
-        if size + width > 75:
-            out.append(current)
-            current, size = " ", 1
-        current += char
-        size += width
-    out.append(current)
-    return "\r\n".join(out)
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def _text(value: str) -> str:
+    return _NOT_IN_TEXT.sub("", value)
 
 
 def workshop_ics(workshop, *, url: str = "", sequence: int = 0, now: datetime | None = None) -> str:
@@ -52,25 +37,24 @@ def workshop_ics(workshop, *, url: str = "", sequence: int = 0, now: datetime | 
         )
         if part
     )
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Collaborative workspace//Workshops//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:workshop-{workshop.pk}@{host}",
-        f"DTSTAMP:{_utc(now or timezone.now())}",
-        f"SEQUENCE:{sequence}",
-        f"DTSTART:{_utc(workshop.starts_at)}",
-        f"DTEND:{_utc(workshop.ends_at)}",
-        f"SUMMARY:{_escape(workshop.title)}",
-    ]
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//Collaborative workspace//Workshops//EN")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"workshop-{workshop.pk}@{host}")
+    event.add("dtstamp", (now or timezone.now()).astimezone(UTC))
+    event.add("sequence", sequence)
+    event.add("dtstart", workshop.starts_at.astimezone(UTC))
+    event.add("dtend", workshop.ends_at.astimezone(UTC))
+    event.add("summary", _text(workshop.title))
     if workshop.venue:
-        lines.append(f"LOCATION:{_escape(workshop.venue)}")
+        event.add("location", _text(workshop.venue))
     if description:
-        lines.append(f"DESCRIPTION:{_escape(description)}")
+        event.add("description", _text(description))
     if url:
-        lines.append(f"URL:{url}")
-    lines += ["STATUS:CONFIRMED", "END:VEVENT", "END:VCALENDAR"]
-    return "".join(_fold(line) + "\r\n" for line in lines)
+        event.add("url", url)
+    event.add("status", "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from collab.client_address import parse_trusted_proxies
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "csp",
     "axes",
     "django_celery_beat",
     "collab",
@@ -83,9 +85,33 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy, Permissions-Policy, and no-store for signed-in people (after authentication, so it
+    # knows who is signed in; static files never get this far: WhiteNoise serves them, cacheable, above).
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.PrivateResponsesMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Everything a page loads comes from this site: no inline script or style, no inline event handler (the pages have
+# none; JSON for the boards and maps is in data blocks, which are never run), nothing framed. Styles are as strict
+# as scripts: no page has a style attribute or a <style> block, and scripts style elements through the DOM, which
+# the policy allows. The API docs page relaxes its own policy (config/api_urls.py). `connect-src` gains ws:// and
+# wss:// of the request's host per request (config/middleware.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -259,6 +285,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is for people with an account, like the API it describes (README, "Security").
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI is served from this app, not from a CDN, so the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -269,18 +269,32 @@ def _status_label(status: str | None) -> str:
     return Status(status).label if status in Status.values else Status.NOT_STARTED.label
 
 
+def _latest_update_before(moment: datetime) -> QuerySet[ProgressUpdate]:
+    """For a sub-group query (`OuterRef("pk")`): its latest update posted before a moment."""
+    return ProgressUpdate.objects.filter(subgroup=OuterRef("pk"), created_at__lt=moment).order_by("-created_at", "-pk")
+
+
 def compose_digests(collaborative_ids: list[int], period: DigestPeriod) -> dict[int, dict[str, Any]]:
-    """The digest of each collaborative for a period, as JSON-ready context (a fixed number of queries: seven)."""
+    """The digest of each collaborative for a period, as JSON-ready context (a fixed number of queries: eight).
+
+    Everything it says is as it stood at the end of the period, however late the digest goes out: each sub-group's
+    latest update is the latest posted before the period ended (not its current one), so an update belongs to
+    exactly one digest period: the one it was posted in, from 08:00 on its first Monday up to, not including, 08:00
+    on the Monday it ends."""
     start, end = period.starts_at, period.ends_at
     end_day = timezone.localtime(end).date()
     collaboratives = Collaborative.objects.select_related("programme").in_bulk(collaborative_ids)
-    before = ProgressUpdate.objects.filter(subgroup=OuterRef("pk"), created_at__lt=start).order_by("-created_at", "-pk")
-    subgroups = (
+    subgroups = list(
         SubGroup.objects.filter(collaborative_id__in=collaborative_ids)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=timezone.localtime(start).date()))
-        .select_related("current_update__author")
-        .annotate(status_before=Subquery(before.values("status")[:1]))
+        .annotate(
+            status_before=Subquery(_latest_update_before(start).values("status")[:1]),
+            update_at_end=Subquery(_latest_update_before(end).values("pk")[:1]),
+        )
         .order_by("collaborative_id", "name", "pk")
+    )
+    updates_at_end = ProgressUpdate.objects.select_related("author").in_bulk(
+        [s.update_at_end for s in subgroups if s.update_at_end]
     )
     updates_in_period = Counter(
         ProgressUpdate.objects.filter(
@@ -340,10 +354,10 @@ def compose_digests(collaborative_ids: list[int], period: DigestPeriod) -> dict[
             "collaborative_url": reverse("subgroup-list", args=[collaborative.slug]),
         }
     for subgroup in subgroups:
-        update = subgroup.current_update
+        update = updates_at_end.get(subgroup.update_at_end)
         status = update.status if update else Status.NOT_STARTED
         previous = subgroup.status_before or Status.NOT_STARTED
-        new = update is not None and update.created_at >= start
+        new = update is not None and start <= update.created_at < end
         digests[subgroup.collaborative_id]["subgroups"].append(
             {
                 "name": subgroup.name,
@@ -364,7 +378,7 @@ def compose_digests(collaborative_ids: list[int], period: DigestPeriod) -> dict[
                 "blockers": update.blockers if update else "",
                 "support_needed": update.support_needed if update else "",
                 "milestones": milestones[subgroup.pk][:5],
-                "closed": subgroup.closed_on is not None,
+                "closed": subgroup.closed_on is not None and subgroup.closed_on < end_day,
             }
         )
     return digests
@@ -441,15 +455,23 @@ def programme_recipients(programme_ids: list[int]) -> dict[int, dict[str, set[in
 
 def compose_programme_digest(programme: Programme, period: DigestPeriod) -> dict[str, Any]:
     """Localities side by side, in counts only (each locality's detail stays its own): sub-groups by status,
-    updates posted, open blockers, workshops coming up and outputs from the boards in the period."""
+    updates posted, open blockers, workshops coming up and outputs from the boards in the period, all as they stood
+    at the end of the period, however late it goes out."""
     start, end = period.starts_at, period.ends_at
     collaboratives = list(Collaborative.objects.filter(programme=programme).order_by("name"))
     ids = [c.pk for c in collaboratives]
     statuses: dict[int, Counter] = defaultdict(Counter)
     blocked: Counter = Counter()
-    for collaborative_id, status, blockers in SubGroup.objects.filter(
-        collaborative_id__in=ids, closed_on__isnull=True
-    ).values_list("collaborative_id", "current_update__status", "current_update__blockers"):
+    as_of_end = _latest_update_before(end)
+    for collaborative_id, status, blockers in (
+        SubGroup.objects.filter(collaborative_id__in=ids)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=timezone.localtime(end).date()))
+        .annotate(
+            status_at_end=Subquery(as_of_end.values("status")[:1]),
+            blockers_at_end=Subquery(as_of_end.values("blockers")[:1]),
+        )
+        .values_list("collaborative_id", "status_at_end", "blockers_at_end")
+    ):
         statuses[collaborative_id][status or Status.NOT_STARTED] += 1
         blocked[collaborative_id] += bool(blockers)
     updates = Counter(

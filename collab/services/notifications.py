@@ -6,22 +6,30 @@ Guarantees, each held by the database rather than by luck:
   firing twice or a task being retried adds nothing;
 - a delivery is sent while its row is locked and marked sent in the same transaction, so two workers never send it
   both; a failed email is recorded (attempts, last error, when to try next) and retried with back-off;
-- nothing goes to a person who has left (no active membership where the message is about) or unsubscribed.
+- nothing goes to a person who has left (no active membership where the message is about) or unsubscribed;
+- an email that can never be sent as it is (a header the mail library refuses, an address it cannot read, a mailbox
+  the mail server refuses for good) fails at once instead of being retried.
+
+Every email of the workspace is put together by `email_compose`, the one place that cleans what goes into a header
+(line breaks and other control characters become a space) and renders plain text without HTML escaping.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from smtplib import SMTPDataError, SMTPRecipientsRefused
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,6 +58,8 @@ __all__ = [
     "deliveries_pending_due",
     "deliveries_requeue",
     "delivery_send",
+    "email_compose",
+    "header_text",
     "message_post",
     "notification_mark_read",
     "notifications_mark_all_read",
@@ -198,6 +208,7 @@ def delivery_send(*, delivery_id: int) -> str:
     delivery's state. Raises DeliveryFailed (after recording the attempt) when the email could not be sent and
     there are attempts left."""
     error: str | None = None
+    permanent = False
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
@@ -233,6 +244,7 @@ def delivery_send(*, delivery_id: int) -> str:
                 delivery.emailed = True
             except Exception as exc:  # SMTP and backend errors of every kind: recorded, then retried
                 error = f"{type(exc).__name__}: {exc}"[:500]
+                permanent = _never_sendable(exc)
         if error is None:
             delivery.state = DeliveryState.SENT
             delivery.sent_at = timezone.now()
@@ -240,7 +252,7 @@ def delivery_send(*, delivery_id: int) -> str:
             delivery.next_attempt_at = None
         else:
             delivery.last_error = error
-            if delivery.attempts >= MAX_ATTEMPTS:
+            if permanent or delivery.attempts >= MAX_ATTEMPTS:
                 delivery.state = DeliveryState.FAILED
                 delivery.next_attempt_at = None
             else:
@@ -249,9 +261,23 @@ def delivery_send(*, delivery_id: int) -> str:
         state = delivery.state
     if error is not None and state == DeliveryState.PENDING:
         raise DeliveryFailed(error)
-    if state == DeliveryState.FAILED:
+    if state == DeliveryState.FAILED and permanent:
+        log.error("delivery %s can never be sent as it is, not retried: %s", delivery_id, error)
+    elif state == DeliveryState.FAILED:
         log.error("gave up sending delivery %s after %s attempts: %s", delivery_id, MAX_ATTEMPTS, error)
     return state
+
+
+def _never_sendable(exc: Exception) -> bool:
+    """Whether an email failed for a reason that trying again cannot cure: a header the mail library refuses
+    (BadHeaderError), an address it cannot read (Django raises ValueError), or the mail server refusing every
+    recipient or the message itself for good (a 5xx reply). A server that is down, slow, greylisting (4xx) or
+    refusing our own sign-in or sender address is worth trying again: those are cured on the server's side."""
+    if isinstance(exc, (BadHeaderError, ValueError)):
+        return True
+    if isinstance(exc, SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, SMTPDataError) and exc.smtp_code >= 500
 
 
 def _preference(person: User) -> NotificationPreference:
@@ -299,10 +325,11 @@ def build_email(message: Message, person: User) -> EmailMultiAlternatives:
         "kind_label": NotificationKind(message.kind).label.lower() if message.kind in NotificationKind.values else "",
         "is_digest": message.kind in DIGEST_KINDS,
     }
-    email = EmailMultiAlternatives(
+    email = email_compose(
         subject=message.subject,
-        body=render_to_string(f"{message.template}.txt", context),
         to=[person.email],
+        template=message.template,
+        context=context,
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -310,9 +337,36 @@ def build_email(message: Message, person: User) -> EmailMultiAlternatives:
             "X-Collab-Delivery": message.key,
         },
     )
-    email.attach_alternative(render_to_string(f"{message.template}.html", context), "text/html")
     if message.attachment:
         email.attach(message.attachment_name, message.attachment, message.attachment_type)
+    return email
+
+
+# Line breaks (CR, LF, NEL, the Unicode line and paragraph separators) and every other control character.
+_NOT_IN_A_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def header_text(value: object) -> str:
+    """Text fit for one email header line: control characters (CR and LF among them) become a space, runs of
+    spaces one space. A title or a person's name with a line break in it then reads as one line, and cannot start a
+    header of its own or make the mail library refuse the email."""
+    return " ".join(_NOT_IN_A_HEADER.sub(" ", str(value)).split())
+
+
+def email_compose(
+    *, subject: str, to: list[str], template: str, context: dict[str, Any], headers: dict[str, str] | None = None
+) -> EmailMultiAlternatives:
+    """Every email of the workspace, put together in this one place: the subject, the sender's display name and
+    any other header cleaned with `header_text`; `<template>.txt` rendered as plain text, never HTML-escaped (a
+    name like `Sam "Sid" & <Co>` reads as typed); `<template>.html` rendered with escaping as any page."""
+    email = EmailMultiAlternatives(
+        subject=header_text(subject),
+        body=get_template(f"{template}.txt").template.render(Context(context, autoescape=False)),
+        from_email=header_text(settings.DEFAULT_FROM_EMAIL),
+        to=to,
+        headers={name: header_text(value) for name, value in (headers or {}).items()},
+    )
+    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return email
 
 

@@ -10,9 +10,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -38,6 +36,7 @@ from collab.models import (
     Sector,
     User,
 )
+from collab.services.notifications import email_compose
 
 INVITATION_SALT = "collab.invitation"
 
@@ -447,13 +446,12 @@ def _send_invitation_email(invitation_id: int) -> None:
         "invitation": invitation,
         "accept_url": settings.SITE_URL.rstrip("/") + invitation_url(invitation),
     }
-    send_mail(
+    email_compose(
         subject=f"{invitation.invited_by} invites you to join {invitation.collaborative.name}",
-        message=render_to_string("collab/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-        html_message=render_to_string("collab/email/invitation.html", context),
-    )
+        to=[invitation.email],
+        template="collab/email/invitation",
+        context=context,
+    ).send()
 
 
 def _lock_membership(membership: Membership) -> Membership:

@@ -85,7 +85,9 @@ def _published_schema(request, live_server, world, who):
         job_title="SENCo",
     )
     token = api_token_for(world.people[who])
-    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/?format=json")
+    schema = schemathesis.openapi.from_url(
+        f"{live_server.url}/api/schema/?format=json", headers={"Authorization": f"Token {token}"}
+    )
     schema.config.update(base_url=live_server.url, headers={"Authorization": f"Token {token}"})
     return _with_real_ids(schema)
 

@@ -35,6 +35,34 @@ def test_invitation_emails_a_signed_link_after_commit(world, mailoutbox, django_
     assert invitation.expires_at - timezone.now() > timedelta(days=13)
 
 
+def test_the_plain_text_invitation_is_not_html_escaped(world, mailoutbox, django_capture_on_commit_callbacks):
+    facilitator = world.people["facilitator"]
+    User.objects.filter(pk=facilitator.pk).update(display_name='Sam "Sid" Patel & <Co>')
+    facilitator.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(world, message='Bring the "exclusions" figures & your <notes>.')
+    [email] = mailoutbox
+    assert email.subject == 'Sam "Sid" Patel & <Co> invites you to join Ashford Collaborative'
+    assert 'Sam "Sid" Patel & <Co> invites you to join Ashford Collaborative as member.' in email.body
+    assert 'Bring the "exclusions" figures & your <notes>.' in email.body
+    assert "&quot;" not in email.body and "&amp;" not in email.body and "&lt;" not in email.body
+    html = email.alternatives[0][0]
+    assert "Sam &quot;Sid&quot; Patel &amp; &lt;Co&gt;" in html and "<Co>" not in html
+
+
+def test_a_line_break_in_a_name_never_reaches_the_invitation_subject(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    facilitator = world.people["facilitator"]
+    User.objects.filter(pk=facilitator.pk).update(display_name="Sam\r\nBcc: someone@elsewhere.example")
+    facilitator.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(world)
+    [email] = mailoutbox
+    assert email.subject == "Sam Bcc: someone@elsewhere.example invites you to join Ashford Collaborative"
+    assert email.message()["Bcc"] is None
+
+
 def test_accepting_creates_the_account_and_membership(world):
     invitation = invite(world, organisation=world.our_school, sector="", job_title="SENCo")
     membership = services.invitation_accept(

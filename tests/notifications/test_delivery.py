@@ -1,10 +1,12 @@
 """The delivery machinery: exactly once per person and key, nobody who left or unsubscribed, failures recorded and
 retried with back-off, and every email with plain text, HTML and a one-click unsubscribe."""
 
-from datetime import date
+from datetime import date, timedelta
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 from django.core import mail
+from django.core.mail import BadHeaderError
 from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 
@@ -15,14 +17,16 @@ from collab.tasks import deliver
 pytestmark = pytest.mark.django_db
 
 
-def post(world, recipients, *, key="test:1", kind="milestone_due", **extra):
+def post(
+    world, recipients, *, key="test:1", kind="milestone_due", subject="Milestone due tomorrow: Pilot launched", **extra
+):
     return services.message_post(
         kind=kind,
         key=key,
         programme_id=world.programme.pk,
         collaborative_id=world.ours.pk,
         recipient_ids=[p.pk for p in recipients],
-        subject="Milestone due tomorrow: Pilot launched",
+        subject=subject,
         summary="Transitions pilot: due on Tuesday 1 December 2026.",
         template="collab/email/reminder",
         context={"heading": "Milestone due tomorrow", "paragraphs": ["It is due <soon>."], "items": ["one"]},
@@ -198,3 +202,54 @@ def test_waiting_deliveries_are_requeued_once_per_sweep(world, django_capture_on
     with django_capture_on_commit_callbacks(execute=False):
         assert services.deliveries_requeue() == [other]  # queued (the task has not run yet)…
     assert services.deliveries_requeue() == []  # …so the next sweep leaves it to that task
+
+
+class Refusing(EmailBackend):
+    """A mail server that refuses a message for good (or, with a 4xx code, for now)."""
+
+    error: Exception = Exception()
+
+    def send_messages(self, messages):
+        raise Refusing.error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        BadHeaderError("Header values can't contain newlines"),
+        SMTPRecipientsRefused({"member@example.org": (550, b"5.1.1 No such mailbox")}),
+        ValueError("Invalid address; only member@example.org could be parsed"),
+    ],
+    ids=["bad header", "mailbox refused", "invalid address"],
+)
+def test_an_email_that_can_never_be_sent_fails_at_once_and_is_not_retried(world, settings, error):
+    settings.EMAIL_BACKEND = "tests.notifications.test_delivery.Refusing"
+    Refusing.error = error
+    (pk,) = post(world, [world.people["member"]], enqueue=False)
+    assert deliver.apply(args=[pk], throw=False).get() == DeliveryState.FAILED
+    delivery = Delivery.objects.get(pk=pk)
+    assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == (DeliveryState.FAILED, 1, None)
+    assert delivery.last_error.startswith(type(error).__name__)
+    assert services.deliveries_pending_due(older_than=timedelta(0)) == []  # no sweep picks it up again
+    assert Notification.objects.filter(user=world.people["member"]).count() == 1  # the in-app copy still arrives
+
+
+def test_a_mailbox_refused_for_now_is_tried_again(world, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.test_delivery.Refusing"
+    Refusing.error = SMTPRecipientsRefused({"member@example.org": (451, b"4.7.1 Greylisted, try again later")})
+    (pk,) = post(world, [world.people["member"]], enqueue=False)
+    with pytest.raises(services.DeliveryFailed):
+        services.delivery_send(delivery_id=pk)
+    assert Delivery.objects.get(pk=pk).state == DeliveryState.PENDING
+
+
+def test_line_breaks_and_control_characters_never_reach_an_email_header(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        (pk,) = post(
+            world, [world.people["member"]], subject="Milestone due\r\nBcc: someone@elsewhere.example\x1b\u2028!"
+        )
+    assert Delivery.objects.get(pk=pk).state == DeliveryState.SENT
+    (email,) = mail.outbox
+    assert email.subject == "Milestone due Bcc: someone@elsewhere.example !"
+    headers = email.message()
+    assert headers["Bcc"] is None and headers["Subject"] == email.subject

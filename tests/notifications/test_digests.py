@@ -208,3 +208,120 @@ def test_programme_digest_for_the_programme_team_and_anchors(world, activity, se
     assert "\nBrindle: no sub-groups\n  0 update(s)" in email.body
     assert "Visited three schools" not in email.body  # counts only: each locality's detail stays with it
     assert '<th scope="row" style="text-align: left; padding: 0.3em;">Ashford</th>' in email.alternatives[0][0]
+
+
+@pytest.fixture
+def boundary_updates(world, settings):
+    """Two sub-groups of Ashford, each updated right at the edge of the week of Monday 16 November 2026: the pilot
+    at the last second of the period (07:59:59 on Monday 23 November), the network at the first second of the next
+    (08:00:00); then, after the period, the pilot again on Wednesday 25 November."""
+    settings.SITE_URL = SITE
+    lead, facilitator = world.people["lead"], world.people["facilitator"]
+    pilot = SubGroup.objects.create(collaborative=world.ours, name="Transitions pilot", created_by=facilitator)
+    network = SubGroup.objects.create(collaborative=world.ours, name="Behaviour network", created_by=facilitator)
+    common = {"author": lead, "children_voice_not_yet": True}
+    ProgressUpdate.objects.create(
+        **common, subgroup=pilot, created_at=uk(2026, 11, 2, 12), status=Status.ON_TRACK, done="Set up", next_steps="-"
+    )
+    ProgressUpdate.objects.create(
+        **common,
+        subgroup=pilot,
+        created_at=uk(2026, 11, 23, 7, 59, 59),
+        status=Status.AT_RISK,
+        done="Last second of the week",
+        next_steps="Agree the tool",
+        blockers="Waiting for the data-sharing agreement",
+    )
+    network_update = ProgressUpdate.objects.create(
+        **common,
+        subgroup=network,
+        created_at=uk(2026, 11, 23, 8),
+        status=Status.BLOCKED,
+        done="First second of the next week",
+        next_steps="Meet the heads",
+        blockers="No venue",
+    )
+    pilot_update = ProgressUpdate.objects.create(
+        **common,
+        subgroup=pilot,
+        created_at=uk(2026, 11, 25, 10),
+        status=Status.COMPLETED,
+        done="Posted after the week ended",
+        next_steps="Write it up",
+        support_needed="A room for the launch",
+    )
+    # What the sub-groups say now: their latest updates, posted after the week of 16 November ended.
+    SubGroup.objects.filter(pk=pilot.pk).update(current_update=pilot_update)
+    SubGroup.objects.filter(pk=network.pk).update(current_update=network_update)
+    NotificationPreference.objects.create(user=world.people["member"], digest_frequency=DigestFrequency.FORTNIGHTLY)
+    return pilot, network
+
+
+def _digest_for(world, person, period_key, frequency=DigestFrequency.WEEKLY):
+    key = f"digest:{world.ours.pk}:{frequency}:{period_key}"
+    (email,) = [
+        m for m in digests() if m.to == [world.people[person].email] and m.extra_headers["X-Collab-Delivery"] == key
+    ]
+    return email
+
+
+def test_an_update_belongs_to_exactly_one_digest_period_even_when_a_digest_goes_out_late(
+    world, boundary_updates, send_due
+):
+    # Beat was down on Monday 23 November: the digest of the week of 16 November goes out on Saturday 28 November.
+    send_due(uk(2026, 11, 28, 9))
+    late = _digest_for(world, "lead", "2026-W48")
+    assert late.subject == "Ashford Collaborative: what the sub-groups did, 16 November to 23 November 2026"
+    assert (
+        "== Behaviour network ==\nStatus: Not started\nNo update yet.\n" in late.body
+    )  # its update came a second after the week ended
+    assert (
+        "== Transitions pilot ==\nStatus: At risk (was on track)\n"
+        "New update by Ashford Lead on Monday 23 November 2026.\n"
+        "Done: Last second of the week\nNext: Agree the tool\nBlockers: Waiting for the data-sharing agreement\n"
+    ) in late.body
+    for later in ("First second of the next week", "Posted after the week ended", "A room for the launch"):
+        assert later not in late.body
+    html = late.alternatives[0][0]
+    assert "Posted after the week ended" not in html and "First second of the next week" not in html
+
+    # The next week's digest has what was posted from 08:00 on 23 November, and not the pilot's update again.
+    send_due(uk(2026, 11, 30, 9))
+    following = _digest_for(world, "lead", "2026-W49")
+    assert "from 23 November to 30 November 2026" in following.body
+    assert (
+        "== Behaviour network ==\nStatus: Blocked (was not started)\n"
+        "New update by Ashford Lead on Monday 23 November 2026.\nDone: First second of the next week\n"
+    ) in following.body
+    assert (
+        "== Transitions pilot ==\nStatus: Completed (was at risk)\n"
+        "New update by Ashford Lead on Wednesday 25 November 2026.\nDone: Posted after the week ended\n"
+    ) in following.body
+    assert "Last second of the week" not in following.body
+
+
+def test_a_fortnightly_digest_has_its_own_two_weeks(world, boundary_updates, send_due):
+    # The fortnight of 9 November ends at 08:00 on Monday 23 November; its digest goes out late, on 28 November.
+    send_due(uk(2026, 11, 28, 9))
+    first = _digest_for(world, "member", "2026-W48", DigestFrequency.FORTNIGHTLY)
+    assert "from 9 November to 23 November 2026" in first.body
+    assert "Done: Last second of the week" in first.body
+    assert "First second of the next week" not in first.body and "Posted after the week ended" not in first.body
+    send_due(uk(2026, 11, 30, 9))  # a weekly Monday only: nothing for the fortnightly reader
+    send_due(uk(2026, 12, 7, 9))
+    second = _digest_for(world, "member", "2026-W50", DigestFrequency.FORTNIGHTLY)
+    assert "from 23 November to 7 December 2026" in second.body
+    assert "Done: First second of the next week" in second.body and "Done: Posted after the week ended" in second.body
+    assert "Last second of the week" not in second.body
+    assert len([m for m in digests() if m.to == [world.people["member"].email]]) == 2
+
+
+def test_the_programme_digest_counts_statuses_as_they_were_at_the_end_of_its_period(world, boundary_updates, send_due):
+    send_due(uk(2026, 11, 28, 9))
+    (email,) = [
+        m
+        for m in digests(NotificationKind.PROGRAMME_DIGEST)
+        if m.to == [world.people["programme_team"].email] and m.extra_headers["X-Collab-Delivery"].endswith("W48")
+    ]
+    # At 08:00 on 23 November the network had no update yet and the pilot was at risk; both changed afterwards.
+    assert "\nAshford: Not started 1; At risk 1\n  1 update(s), 1 with blockers," in email.body

@@ -4,6 +4,7 @@ milestones due soon, and sectors the plan needs that nobody represents any more.
 
 from datetime import date, timedelta
 
+import icalendar
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -65,6 +66,29 @@ def test_workshop_two_weeks_then_two_days_before_with_a_calendar_file(world, sen
     send_due(uk(2026, 12, 12, 9))
     assert Delivery.objects.filter(kind=NotificationKind.WORKSHOP_UPCOMING).count() == 10
     assert sent("workshop_upcoming")[-1].subject == "Workshop in 2 days: Agree the priorities"
+
+
+def test_a_carriage_return_in_a_workshop_stays_inside_its_own_calendar_property(world, send_due):
+    make_workshop(
+        world,
+        uk(2026, 12, 14, 10),
+        title="Agree the\rpriorities",
+        venue="Room 1\rATTACH:https://elsewhere.example/payload.exe",
+        agenda="Welcome\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:Another event",
+    )
+    send_due(uk(2026, 11, 30, 9))
+    deliveries = Delivery.objects.filter(kind=NotificationKind.WORKSHOP_UPCOMING)
+    assert set(deliveries.values_list("state", flat=True)) == {"sent"}  # not failing and retried
+    email = next(m for m in sent("workshop_upcoming") if m.to == [world.people["member"].email])
+    assert email.subject == "Workshop in 14 days: Agree the priorities"
+    assert email.message()["Subject"] == email.subject
+    ics = email.attachments[0][1]
+    assert "\r" not in ics.replace("\r\n", "")  # a lone carriage return would start a property of its own
+    assert not [line for line in ics.split("\r\n") if line.startswith(("ATTACH", "SUMMARY:Another"))]
+    (event,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert "ATTACH" not in event
+    assert str(event["SUMMARY"]).split() == ["Agree", "the", "priorities"]
+    assert str(event["LOCATION"]).split() == ["Room", "1", "ATTACH:https://elsewhere.example/payload.exe"]
 
 
 def test_two_days_before_across_the_clocks_going_forward(world, send_due):

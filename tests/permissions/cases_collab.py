@@ -109,8 +109,10 @@ CASES = [
     ),
     # --- API entry points that are not resources ------------------------------------------------------------------
     Case("get", {**everyone(200), "anonymous": 401}, page="api-root"),
-    Case("get", everyone(200), page="api-schema"),
-    Case("get", everyone(200), page="api-docs"),
+    # The schema and its docs are for people with an account (README, "Security"): anonymous browsers are sent to
+    # sign in for the docs page, and the schema answers 401 like the rest of the API.
+    Case("get", {**everyone(200), "anonymous": 401}, page="api-schema"),
+    Case("get", {**everyone(200), "anonymous": 302}, page="api-docs"),
     Case("get", {**everyone(200), "anonymous": 401}, api="/api/v1/me/"),
     Case(
         "post",
