@@ -4,6 +4,8 @@ import asyncio
 import itertools
 import json
 
+import pytest
+from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
@@ -13,6 +15,17 @@ from collab.models import Guest
 from config.asgi import application
 
 ORIGIN = b"http://127.0.0.1:8000"
+
+
+def run(coroutine_function):
+    """Run a scenario (an async function of no arguments) to its end, from a test."""
+    return async_to_sync(coroutine_function)()
+
+
+@pytest.fixture
+def cookies(world):
+    """Session cookies per role, made before any event loop runs (sessions live in the database)."""
+    return {role: session_cookie(person) for role, person in world.people.items()}
 
 
 def session_cookie(user) -> str:

@@ -5,26 +5,15 @@ import asyncio
 import json
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
 from collab import live, services
 from collab.live_limits import LiveLimits
 from collab.models import Card, Guest, Membership, Vote
 from collab.services import boards as board_services
-from tests.boards.conftest import LiveClient, guest_cookie, session_cookie, text_of
+from tests.boards.conftest import LiveClient, guest_cookie, run, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run(coroutine_function):
-    return async_to_sync(coroutine_function)()
-
-
-@pytest.fixture
-def cookies(world):
-    """Session cookies per role, made before any event loop runs (sessions live in the database)."""
-    return {role: session_cookie(person) for role, person in world.people.items()}
 
 
 def client(board, cookie):

@@ -3,23 +3,13 @@ connections (through the full ASGI application, with the counts in Redis). Limit
 the tests do not depend on how fast this machine is."""
 
 import pytest
-from asgiref.sync import async_to_sync
 
 from collab import live
 from collab.live_limits import LiveLimits
 from collab.models import Card
-from tests.boards.conftest import LiveClient, session_cookie
+from tests.boards.conftest import LiveClient, run
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run(coroutine_function):
-    return async_to_sync(coroutine_function)()
-
-
-@pytest.fixture
-def cookies(world):
-    return {role: session_cookie(person) for role, person in world.people.items()}
 
 
 def low(monkeypatch, bucket: str, burst: int) -> None:

@@ -13,18 +13,9 @@ from django.db import connection, connections, transaction
 from collab import live
 from collab.models import Card, LiveEvent
 from collab.services import boards as board_services
-from tests.boards.conftest import LiveClient, session_cookie, text_of
+from tests.boards.conftest import LiveClient, run, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run(coroutine_function):
-    return async_to_sync(coroutine_function)()
-
-
-@pytest.fixture
-def cookies(world):
-    return {role: session_cookie(person) for role, person in world.people.items()}
 
 
 def zone_of(board):

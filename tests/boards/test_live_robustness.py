@@ -5,24 +5,14 @@ import asyncio
 import contextlib
 
 import pytest
-from asgiref.sync import async_to_sync
 
 from collab import live
 from collab.models import Participant
-from tests.boards.conftest import LiveClient, session_cookie
+from tests.boards.conftest import LiveClient, run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NESTED = "[" * 8000 + "]" * 8000  # 16,000 characters: under the size limit, too deep to parse
-
-
-def run(coroutine_function):
-    return async_to_sync(coroutine_function)()
-
-
-@pytest.fixture
-def cookies(world):
-    return {role: session_cookie(person) for role, person in world.people.items()}
 
 
 def connections_of(board, person) -> int:

@@ -9,10 +9,10 @@ import pytest
 from django.conf import settings
 from django.template import engines
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from collab.guests import GUEST_COOKIE
+from tests.factories import api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +72,10 @@ def test_json_for_the_scripts_is_a_data_block_which_the_policy_does_not_run():
 
 
 def test_permissions_policy_switches_off_what_the_workspace_never_uses(client, world):
-    token = Token.objects.create(user=world.people["member"])
+    token = api_token_for(world.people["member"])
     for response in (
         client.get(reverse("login")),
-        client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}"),
+        client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}"),
     ):
         features = dict(item.split("=") for item in response["Permissions-Policy"].split(", "))
         for feature in ("camera", "microphone", "geolocation", "payment", "usb", "display-capture", "serial"):
@@ -89,9 +89,9 @@ def _signed_in(client, world, who="member"):
 
 
 def test_nothing_a_signed_in_person_sees_is_kept_by_the_browser_or_a_proxy(client, world):
-    token = Token.objects.create(user=world.people["member"])
+    token = api_token_for(world.people["member"])
     api = APIClient()
-    assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")["Cache-Control"] == "no-store"
+    assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")["Cache-Control"] == "no-store"
     signed_in = _signed_in(client, world)
     for url in (reverse("home"), reverse("collaborative-overview", args=["ashford"]), "/api/v1/me/"):
         response = signed_in.get(url)
@@ -118,8 +118,8 @@ def test_the_api_schema_and_docs_are_for_signed_in_people(client, world):
     docs = client.get("/api/docs/")
     assert docs.status_code == 302 and docs["Location"].startswith(reverse("login"))
     assert client.get("/api/docs/?script=").status_code == 302
-    token = Token.objects.create(user=world.people["observer"])
-    assert client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    token = api_token_for(world.people["observer"])
+    assert client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
 
 
 def test_the_api_docs_run_no_inline_script(client, world):

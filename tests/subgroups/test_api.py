@@ -393,7 +393,8 @@ def test_a_progress_update_names_every_field_to_correct_at_once(world, api):
     assert subgroup.updates.count() == 0
 
 
-def test_the_schema_says_a_progress_update_needs_one_answer_about_children_s_voice(client):
+def test_the_schema_says_a_progress_update_needs_one_answer_about_children_s_voice(client, world):
+    client.force_login(world.people["member"])
     schema = client.get("/api/schema/?format=json").json()
     request = schema["components"]["schemas"]["ProgressUpdateCreateRequest"]
     assert [branch["required"] for branch in request["oneOf"]] == [["children_voice"], ["children_voice_not_yet"]]
