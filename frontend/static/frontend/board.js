@@ -1210,7 +1210,15 @@ class BoardView {
       });
       items.push(h("div", { class: "menu__row" }, spot));
     }
-    if (this.config.targets.length) {
+    if (this.config.targets.length && !this.state.board.revealed) {
+      // Promoting copies the text elsewhere: the server refuses it until the reveal, so say so instead of offering it.
+      items.push(
+        h("p", {
+          class: "hint",
+          text: `Reveal everyone's cards to take this ${kind} forward: until then, what people wrote is private to them.`,
+        }),
+      );
+    } else if (this.config.targets.length) {
       const selectId = `promote-${kind}-${id}`;
       const select = h(
         "select",
