@@ -75,6 +75,10 @@ class Guarded:
 
 
 class WorkspaceConsumer(Guarded, AsyncJsonWebsocketConsumer):
+    # This channel joins no group and is sent nothing through the channel layer: naming a layer that is not configured
+    # keeps Channels from giving every open page a channel of its own, with a Redis receive waiting on it for nothing.
+    channel_layer_alias = "none"
+
     async def dispatch(self, message: dict) -> None:
         await self.guarded(message, super().dispatch)
 
