@@ -7,6 +7,7 @@ Screenshots land in the temporary directory (`systemmap-*.png`), at a laptop's w
 """
 
 import os
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -23,6 +24,17 @@ from tests.e2e.test_board_browser import (  # noqa: F401  (fixtures)
     server,
 )
 from tests.systemmap import builders as b
+
+
+def wait_until(page, expression: str, timeout: float = 15) -> None:
+    """Until `expression` is true in the page. Playwright's `wait_for_function` evaluates its predicate with `eval`,
+    which the pages' Content-Security-Policy forbids (as it should); `evaluate` is not subject to it."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
+
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -76,8 +88,9 @@ def test_a_facilitator_drags_and_adds_and_a_member_sees_it_live(browser, server,
         page.mouse.up()
         expect(page.locator("[data-announce]")).to_contain_text("Youth service” moved. Its position is saved.")
         moved = page.evaluate(f"window.systemMap.cy.getElementById('e{lonely.pk}').position()")
-        watcher.wait_for_function(
-            f"() => Math.abs(window.systemMap.cy.getElementById('e{lonely.pk}').position().x - {moved['x']}) < 1"
+        wait_until(
+            watcher,
+            f"() => Math.abs(window.systemMap.cy.getElementById('e{lonely.pk}').position().x - {moved['x']}) < 1",
         )
         lonely.refresh_from_db()
         assert (round(lonely.x), round(lonely.y)) == (round(moved["x"]), round(moved["y"]))
@@ -87,7 +100,7 @@ def test_a_facilitator_drags_and_adds_and_a_member_sees_it_live(browser, server,
         page.get_by_label("Label").fill("School nursing")
         page.locator("[data-new-type]").select_option("service")
         page.get_by_role("button", name="Add to the map").click()
-        watcher.wait_for_function("window.systemMap.cy.nodes().length === 5")
+        wait_until(watcher, "window.systemMap.cy.nodes().length === 5")
         expect(watcher.locator("[data-announce]")).to_contain_text("“School nursing” was added to the map.")
         assert Element.objects.filter(map=map_, label="School nursing").exists()
         assert "School nursing" in watcher.evaluate("window.systemMap.cy.nodes().map((n) => n.data('label'))")
@@ -100,8 +113,8 @@ def test_a_facilitator_drags_and_adds_and_a_member_sees_it_live(browser, server,
 
         # Removed elsewhere (through the API's service): gone from both canvases.
         elsewhere(lambda: services.element_delete(actor=people["anchor"], element=suspensions))
-        watcher.wait_for_function("window.systemMap.cy.nodes().length === 4")
-        page.wait_for_function("window.systemMap.cy.nodes().length === 4")
+        wait_until(watcher, "window.systemMap.cy.nodes().length === 4")
+        wait_until(page, "window.systemMap.cy.nodes().length === 4")
         assert page.evaluate("window.systemMap.cy.edges().length") == 1
     finally:
         facilitator.close()
@@ -177,15 +190,15 @@ def test_present_mode_and_the_pages_on_a_phone(browser, server, world, people): 
         page = observer.page
         page.goto(map_address(server, map_, f"presentations/{presentation.pk}/present/"))
         expect(page.locator("[data-step-title]")).to_have_text("Where it starts")
-        visible = "window.cytoscape && document.querySelector('[data-canvas]')"
-        page.wait_for_function(visible)
+        visible = "Boolean(window.cytoscape && document.querySelector('[data-canvas]'))"
+        wait_until(page, visible)
         page.keyboard.press("ArrowRight")
         expect(page.locator("[data-step-title]")).to_have_text("The loop")
         expect(page.locator("[data-step-count]")).to_have_text("Step 2 of 2")
         expect(page.locator("[data-announce]")).to_contain_text("Step 2 of 2: The loop. Round.")
         page.get_by_role("button", name="Full screen").click()
         expect(page.locator("[data-present-app]")).to_have_class("smap-present is-fullscreen")
-        page.wait_for_function("document.querySelector('[data-canvas] canvas').clientWidth >= window.innerWidth - 2")
+        wait_until(page, "document.querySelector('[data-canvas] canvas').clientWidth >= window.innerWidth - 2")
         page.wait_for_timeout(300)  # the step is framed again once the canvas has its new size (not asserted)
         page.screenshot(path=SCREENSHOTS / "systemmap-present-fullscreen.png")
         page.keyboard.press("Escape")
