@@ -373,12 +373,6 @@ class LiveConsumer(Guarded, AsyncJsonWebsocketConsumer):
         except DomainError as error:
             await self._error(error.code, error.message, op_id=op_id, fields=error.fields)
             return
-        except Exception:  # not the client's doing: it may send the operation again, with the same id
-            log.exception("Live operation %r on %s %s failed", message.get("op"), self.kind.name, self.object_id)
-            await self._error(
-                "server_error", "That change could not be saved just now; it will be tried again.", op_id=op_id
-            )
-            return
         wire = live.event_to_wire(event)
         await self.send_json(
             {

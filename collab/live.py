@@ -692,7 +692,7 @@ class Fanout:
         client is back in sync within about two intervals of any lost broadcast, whichever process lost it."""
         read_heads = database_sync_to_async(heads_of, thread_sensitive=False)
         earlier: dict[str, int] = {}
-        while feeds := self._local():
+        while self._local():
             await asyncio.sleep(self.HEAD_CHECK)
             feeds = self._local()
             try:
